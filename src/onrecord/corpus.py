@@ -1,0 +1,182 @@
+"""The library API the CLI wraps: ``onrecord.open(db) -> Corpus``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Iterator, Mapping
+
+from ._types import Annotation, IngestReport, Meta
+from .export import document_record, format_for_export
+from .ingest.dates import parse_date
+from .ingest.formats import ImportOptions
+from .ingest.pipeline import ingest_paths
+from .ingest.transcript import LabelLexicon, load_lexicon
+from .registry import get as registry_get
+from .settings import get_setting
+from .store import queries
+from .store.engine import Store
+from .store.queries import DocumentFilter
+
+__all__ = ["Corpus", "Document", "open_corpus"]
+
+
+@dataclass
+class Document:
+    """A stored document: immutable text, metadata, and access to its annotation layers."""
+
+    id: int
+    sha256: str
+    text: str
+    meta: Meta
+    version: int
+    previous_id: int | None
+    created_at: dt.datetime
+    format: str
+    encoding: str | None
+    speakers: list[tuple[str, int]]
+    _corpus: "Corpus"
+
+    @property
+    def date(self) -> dt.date | None:
+        return self.meta.date
+
+    def layer(self, name: str) -> list[Annotation]:
+        """Annotations of one layer, in text order."""
+        return self.annotations([name])
+
+    def annotations(self, layers: Iterable[str] | None = None) -> list[Annotation]:
+        with self._corpus.store.read() as conn:
+            return queries.annotations_of(conn, [self.id], layers)[self.id]
+
+    def layers(self) -> dict[str, int]:
+        """Layer name -> number of annotations."""
+        with self._corpus.store.read() as conn:
+            return queries.layer_counts(conn, [self.id])
+
+
+def _as_date(value: str | dt.date | None) -> dt.date | None:
+    return None if value in (None, "") else parse_date(value)
+
+
+class Corpus:
+    """A store of documents and their annotations."""
+
+    def __init__(self, db: str | os.PathLike | None = None):
+        self.db = os.fspath(db) if db is not None else get_setting("db")
+        self.store = Store(self.db, busy_timeout=get_setting("busy_timeout"))
+
+    # -- context manager -------------------------------------------------------------------------
+    def __enter__(self) -> "Corpus":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.store.close()
+
+    # -- writing --------------------------------------------------------------------------------------
+    def ingest(
+        self,
+        paths: Iterable[str | os.PathLike] | str | os.PathLike,
+        *,
+        speaker: str | None = None,
+        format: str | None = None,
+        encoding: str | None = None,
+        columns: Mapping[str, str] | None = None,
+        max_file_size: int | str | None = None,
+        language: str | None = None,
+        labels: LabelLexicon | None = None,
+        progress: Callable[[dict[str, Any]], None] | None = None,
+    ) -> IngestReport:
+        """Ingest files, folders (recursively) and globs. Bad input is reported, never raised."""
+        if isinstance(paths, (str, os.PathLike)):
+            paths = [paths]
+        options = ImportOptions(
+            speaker=get_setting("speaker", speaker),
+            language=get_setting("language", language),
+            encoding=encoding,
+            columns=dict(columns or {}),
+            lexicon=labels or load_lexicon(),
+        )
+        return ingest_paths(
+            self.store, list(paths), options, get_setting("max_file_size", max_file_size), format, progress
+        )
+
+    # -- reading --------------------------------------------------------------------------------------
+    def document_ids(
+        self,
+        *,
+        since: str | dt.date | None = None,
+        until: str | dt.date | None = None,
+        outlet: str | None = None,
+        speaker: str | None = None,
+        search: str | None = None,
+        latest_only: bool = False,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[int]:
+        flt = DocumentFilter(_as_date(since), _as_date(until), outlet, speaker, search, None, latest_only)
+        with self.store.read() as conn:
+            q = queries.select_documents(conn, flt)
+            if limit is not None:
+                q = q.limit(limit)
+            if offset:
+                q = q.offset(offset)
+            return [row[0] for row in conn.execute(q)]
+
+    def documents(self, **filters: Any) -> list[Document]:
+        """Documents matching the filters of :meth:`document_ids`, by date then id."""
+        return self._load(self.document_ids(**filters))
+
+    def document(self, ref: str | int) -> Document:
+        """A document by id or SHA-256 prefix; :class:`~onrecord.errors.NotFoundError` if none."""
+        with self.store.read() as conn:
+            doc_id = queries.find_document(conn, ref)
+        return self._load([doc_id])[0]
+
+    def _load(self, ids: list[int]) -> list[Document]:
+        with self.store.read() as conn:
+            rows = queries.document_rows(conn, ids)
+            speakers = queries.speakers_by_doc(conn, ids)
+        return [
+            Document(
+                id=r["id"], sha256=r["sha256"], text=r["text"], meta=queries.meta_of(r), version=r["version"],
+                previous_id=r["previous_id"], created_at=r["created_at"], format=r["format"], encoding=r["encoding"],
+                speakers=speakers[r["id"]], _corpus=self,
+            )
+            for r in rows
+        ]
+
+    def records(self, ids: list[int], layers: Iterable[str] | None = None, batch: int = 200) -> Iterator[dict[str, Any]]:
+        """Export records (see :func:`onrecord.export.document_record`) for ``ids``, streamed in batches."""
+        layers = list(layers) if layers else None
+        for i in range(0, len(ids), batch):
+            chunk = ids[i : i + batch]
+            with self.store.read() as conn:
+                rows = queries.document_rows(conn, chunk)
+                anns = queries.annotations_of(conn, chunk, layers)
+                speakers = queries.speakers_by_doc(conn, chunk)
+            for r in rows:
+                yield document_record(r, anns[r["id"]], speakers[r["id"]])
+
+    def export(self, out: str | os.PathLike, *, format: str | None = None, layers: Iterable[str] | None = None, **filters: Any) -> int:
+        """Write documents matching ``filters`` to ``out``; returns records (documents or annotations) written."""
+        out = os.fspath(out)
+        exporter = registry_get("exporters", format_for_export(out, format))
+        return exporter(self.records(self.document_ids(**filters), layers), out)
+
+    def stats(self) -> dict[str, Any]:
+        with self.store.read() as conn:
+            result = queries.stats(conn)
+        result["store"] = self.store.url
+        if self.store.dialect == "sqlite" and os.path.exists(self.db):
+            result["store_bytes"] = sum(os.path.getsize(p) for p in (self.db, self.db + "-wal") if os.path.exists(p))
+        return result
+
+
+def open_corpus(db: str | os.PathLike | None = None) -> Corpus:
+    """Open (creating and migrating if needed) the store at ``db``: a path or an SQLAlchemy URL."""
+    return Corpus(db)

@@ -1,0 +1,138 @@
+"""Built-in exporters: JSONL (documents with all annotations), CSV (one row per annotation), Parquet.
+
+Each exporter is registered by name and has the signature
+``exporter(records: Iterable[dict], out: BinaryIO | TextIO path) -> int`` (records written). A record is
+the dict made by :func:`document_record`; JSONL records are read back by ``onrecord ingest``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from typing import Any, Iterable
+
+from ._types import Annotation
+from .registry import exporters
+
+__all__ = ["document_record", "EXPORT_FORMATS", "format_for_export"]
+
+EXPORT_FORMATS = {"jsonl": "onrecord.export.jsonl.v1", "csv": "onrecord.export.csv.v1", "parquet": "onrecord.export.parquet.v1"}
+
+
+def format_for_export(path: str, forced: str | None = None) -> str:
+    if forced:
+        return EXPORT_FORMATS.get(forced.lower(), forced)
+    ext = os.path.splitext(path)[1].lower().lstrip(".")
+    return EXPORT_FORMATS.get({"ndjson": "jsonl", "pq": "parquet"}.get(ext, ext), EXPORT_FORMATS["jsonl"])
+
+
+def document_record(row: dict[str, Any], annotations: list[Annotation], speakers: list[tuple[str, int]]) -> dict[str, Any]:
+    """The exported form of one document (also the JSONL line)."""
+    meta = {k: row[k] for k in ("date", "outlet", "programme", "title", "author", "language", "url", "format", "encoding")}
+    meta["date"] = meta["date"].isoformat() if meta["date"] else None
+    meta["extra"] = row["extra"] or {}
+    return {
+        "id": row["id"],
+        "sha256": row["sha256"],
+        "version": row["version"],
+        "previous_id": row["previous_id"],
+        "created_at": row["created_at"].isoformat() if row["created_at"] else None,
+        "meta": meta,
+        "speakers": [{"name": n, "turns": t} for n, t in speakers],
+        "text": row["text"],
+        "annotations": [a.to_dict() for a in annotations],
+    }
+
+
+@exporters.register("onrecord.export.jsonl.v1")
+def export_jsonl(records: Iterable[dict[str, Any]], out: str) -> int:
+    n = 0
+    with open(out, "w", encoding="utf-8", newline="\n") as handle:
+        for record in records:
+            handle.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+            n += 1
+    return n
+
+
+CSV_COLUMNS = ["doc_id", "sha256", "date", "layer", "label", "start", "end", "text", "score", "source", "verified", "attrs", "annotation_id", "created_at"]
+
+
+def _annotation_rows(record: dict[str, Any]) -> Iterable[dict[str, Any]]:
+    text = record["text"]
+    for a in record["annotations"]:
+        yield {
+            "doc_id": record["id"],
+            "sha256": record["sha256"],
+            "date": record["meta"]["date"],
+            "layer": a["layer"],
+            "label": a["label"],
+            "start": a["start"],
+            "end": a["end"],
+            "text": text[a["start"] : a["end"]],
+            "score": a["score"],
+            "source": a["source"],
+            "verified": a["verified"],
+            "attrs": json.dumps(a["attrs"], ensure_ascii=False, sort_keys=True),
+            "annotation_id": a["id"],
+            "created_at": a["created_at"],
+        }
+
+
+@exporters.register("onrecord.export.csv.v1")
+def export_csv(records: Iterable[dict[str, Any]], out: str) -> int:
+    """One row per annotation, with the covered text (offsets in code points of the stored text)."""
+    n = 0
+    with open(out, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)
+        writer.writeheader()
+        for record in records:
+            for row in _annotation_rows(record):
+                writer.writerow(row)
+                n += 1
+    return n
+
+
+@exporters.register("onrecord.export.parquet.v1")
+def export_parquet(records: Iterable[dict[str, Any]], out: str, batch_size: int = 1000) -> int:
+    """One row per document, annotations as a nested list (attrs and extra as JSON strings)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    ann_type = pa.struct(
+        [("id", pa.int64()), ("start", pa.int64()), ("end", pa.int64()), ("layer", pa.string()), ("label", pa.string()),
+         ("attrs", pa.string()), ("score", pa.float64()), ("source", pa.string()), ("verified", pa.bool_()), ("created_at", pa.string())]
+    )
+    schema = pa.schema(
+        [("id", pa.int64()), ("sha256", pa.string()), ("version", pa.int64()), ("previous_id", pa.int64()),
+         ("date", pa.date32()), ("outlet", pa.string()), ("programme", pa.string()), ("title", pa.string()),
+         ("author", pa.string()), ("language", pa.string()), ("url", pa.string()), ("format", pa.string()),
+         ("extra", pa.string()), ("speakers", pa.list_(pa.string())), ("text", pa.string()), ("annotations", pa.list_(ann_type))]
+    )
+    import datetime as dt
+
+    def flat(record: dict[str, Any]) -> dict[str, Any]:
+        m = record["meta"]
+        return {
+            "id": record["id"], "sha256": record["sha256"], "version": record["version"], "previous_id": record["previous_id"],
+            "date": dt.date.fromisoformat(m["date"]) if m["date"] else None,
+            **{k: m[k] for k in ("outlet", "programme", "title", "author", "language", "url", "format")},
+            "extra": json.dumps(m["extra"], ensure_ascii=False, sort_keys=True),
+            "speakers": [s["name"] for s in record["speakers"]],
+            "text": record["text"],
+            "annotations": [{**a, "attrs": json.dumps(a["attrs"], ensure_ascii=False, sort_keys=True)} for a in record["annotations"]],
+        }
+
+    n = 0
+    with pq.ParquetWriter(out, schema) as writer:
+        batch: list[dict[str, Any]] = []
+        for record in records:
+            batch.append(flat(record))
+            if len(batch) >= batch_size:
+                writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+                n += len(batch)
+                batch = []
+        if batch or n == 0:
+            writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+            n += len(batch)
+    return n

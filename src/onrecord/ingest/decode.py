@@ -1,0 +1,130 @@
+"""Bytes -> text: byte-order marks, UTF-16 without BOM, binary detection, legacy code pages.
+
+Pure: no I/O. The result is NFC-normalised with line breaks unified to ``\\n``; all offsets in
+onrecord refer to that text.
+"""
+
+from __future__ import annotations
+
+import codecs
+import unicodedata
+from dataclasses import dataclass
+
+from ..errors import DecodeError
+
+__all__ = ["Decoded", "decode_bytes", "normalise_text"]
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+# Control characters that do not occur in text (everything below 0x20 but tab, LF, FF, CR, ESC-free).
+_TEXT_CONTROLS = {0x09, 0x0A, 0x0C, 0x0D}
+_SNIFF = 8192
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str
+    had_bom: bool = False
+
+
+def normalise_text(text: str) -> str:
+    """NFC, ``\\r\\n``/``\\r`` -> ``\\n``, no NUL characters. The stored form of every document."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    return text
+
+
+def _utf16_without_bom(sample: bytes) -> str | None:
+    """Recognise BOM-less UTF-16 from the NUL pattern of mostly-Latin text."""
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    even_nul = even.count(0) / len(even)
+    odd_nul = odd.count(0) / len(odd)
+    if odd_nul > 0.4 and even_nul < 0.05:
+        return "utf-16-le"
+    if even_nul > 0.4 and odd_nul < 0.05:
+        return "utf-16-be"
+    return None
+
+
+def _looks_binary(sample: bytes) -> bool:
+    if b"\x00" in sample:
+        return True
+    controls = sum(1 for b in sample if b < 0x20 and b not in _TEXT_CONTROLS)
+    return controls > max(2, len(sample) // 100)
+
+
+def _decode_with(data: bytes, encoding: str, path: str | None) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise DecodeError(
+            f"bytes {exc.start}-{exc.end} are not valid {encoding} ({exc.reason})", path
+        ) from None
+    except LookupError:
+        raise DecodeError(f"unknown encoding {encoding!r}", path) from None
+
+
+def decode_bytes(data: bytes, path: str | None = None, encoding: str | None = None) -> Decoded:
+    """Decode ``data`` to normalised text, or raise :class:`DecodeError` saying why not.
+
+    Order: an explicit ``encoding``; a byte-order mark; UTF-16 recognised by its NUL pattern;
+    binary content refused; strict UTF-8; otherwise a legacy code page chosen by charset-normalizer.
+    A file that is UTF-8 except for a few broken sequences is refused, not guessed: guessing a code
+    page there would silently turn every non-ASCII character into mojibake.
+    """
+    if encoding:
+        return Decoded(normalise_text(_decode_with(data, encoding, path)), encoding.lower())
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            text = _decode_with(data[len(bom):], name, path)
+            return Decoded(normalise_text(text), name, had_bom=True)
+    sample = data[:_SNIFF]
+    utf16 = _utf16_without_bom(sample)
+    if utf16:
+        return Decoded(normalise_text(_decode_with(data, utf16, path)), utf16)
+    if _looks_binary(sample):
+        raise DecodeError("binary content (NUL or control bytes), not text", path)
+    try:
+        return Decoded(normalise_text(data.decode("utf-8")), "utf-8")
+    except UnicodeDecodeError as exc:
+        first_bad = exc.start
+    if _mostly_utf8(data[: 1 << 20]):
+        raise DecodeError(
+            f"invalid UTF-8 at byte {first_bad} in otherwise UTF-8 text "
+            "(give --encoding to force a code page)",
+            path,
+        )
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[: 1 << 20]).best()
+    if best is None or best.encoding is None:
+        raise DecodeError(f"undecodable bytes: invalid UTF-8 at byte {first_bad} and no known code page fits", path)
+    if best.chaos > 0.3:
+        raise DecodeError(
+            f"undecodable bytes: best guess {best.encoding} still reads as gibberish "
+            f"(chaos {best.chaos:.2f})",
+            path,
+        )
+    text = _decode_with(data, best.encoding, path)
+    if _looks_binary(text[:_SNIFF].encode("utf-8", "surrogatepass")):
+        raise DecodeError(f"binary content (decodes as {best.encoding} but full of control characters)", path)
+    return Decoded(normalise_text(text), best.encoding)
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """True if most non-ASCII characters of ``data`` are well-formed UTF-8 (a few broken sequences)."""
+    decoded = data.decode("utf-8", errors="replace")
+    bad = decoded.count("\ufffd")
+    good = sum(1 for ch in decoded if ord(ch) > 0x7F) - bad
+    return good >= 4 * bad

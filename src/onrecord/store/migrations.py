@@ -1,0 +1,73 @@
+"""Numbered, recorded schema migrations.
+
+Each migration is a function ``(connection) -> None`` applied once, in order, inside one transaction,
+and recorded in ``schema_migrations``. A store whose recorded version is newer than the newest
+migration known here is refused rather than misread.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Callable
+
+from sqlalchemy import Connection, inspect, select
+
+from ..errors import MigrationError
+from . import schema
+
+__all__ = ["MIGRATIONS", "migrate", "current_version"]
+
+Migration = Callable[[Connection], None]
+
+
+def _m001_initial(conn: Connection) -> None:
+    tables = [
+        schema.runs,
+        schema.documents,
+        schema.document_meta,
+        schema.sources,
+        schema.speakers,
+        schema.document_speakers,
+        schema.annotations,
+    ]
+    schema.metadata.create_all(conn, tables=tables)
+    if conn.dialect.name == "sqlite":
+        # External-content FTS5 index over documents.text; rows are added by the writer.
+        conn.exec_driver_sql(
+            "CREATE VIRTUAL TABLE document_fts USING fts5("
+            "text, content='documents', content_rowid='id', tokenize='unicode61 remove_diacritics 2')"
+        )
+
+
+MIGRATIONS: tuple[tuple[int, str, Migration], ...] = ((1, "initial schema: documents, meta, sources, speakers, annotations, runs, FTS", _m001_initial),)
+
+
+def current_version(conn: Connection) -> int:
+    if not inspect(conn).has_table("schema_migrations"):
+        return 0
+    row = conn.execute(select(schema.schema_migrations.c.version).order_by(schema.schema_migrations.c.version.desc()).limit(1)).first()
+    return row[0] if row else 0
+
+
+def migrate(conn: Connection) -> list[int]:
+    """Apply every migration newer than the store's version; returns the versions applied."""
+    schema.metadata.create_all(conn, tables=[schema.schema_migrations])
+    version = current_version(conn)
+    newest = MIGRATIONS[-1][0]
+    if version > newest:
+        raise MigrationError(
+            f"the store is at schema version {version}, newer than this onrecord knows ({newest}); upgrade onrecord"
+        )
+    applied = []
+    for number, name, step in MIGRATIONS:
+        if number <= version:
+            continue
+        try:
+            step(conn)
+        except Exception as exc:  # pragma: no cover - reported with the migration's name
+            raise MigrationError(f"migration {number} ({name}) failed: {exc}") from exc
+        conn.execute(
+            schema.schema_migrations.insert().values(version=number, name=name, applied_at=dt.datetime.now(dt.timezone.utc))
+        )
+        applied.append(number)
+    return applied

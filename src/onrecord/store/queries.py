@@ -1,0 +1,200 @@
+"""Reading the store: document listings with filters, single documents, layers, full-text search, stats."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from sqlalchemy import Connection, Select, and_, func, or_, select
+
+from .._types import Annotation, Meta
+from ..errors import ConfigError, NotFoundError
+from . import schema
+
+__all__ = ["DocumentFilter", "select_documents", "document_rows", "find_document", "annotations_of", "stats", "speakers_by_doc"]
+
+D = schema.documents.c
+M = schema.document_meta.c
+A = schema.annotations.c
+
+
+@dataclass(frozen=True)
+class DocumentFilter:
+    """Which documents to list. Every field is optional; all given ones must hold."""
+
+    since: dt.date | None = None
+    until: dt.date | None = None
+    outlet: str | None = None
+    speaker: str | None = None
+    search: str | None = None
+    ids: tuple[int, ...] | None = None
+    latest_only: bool = False
+
+
+def select_documents(conn: Connection, flt: DocumentFilter) -> Select:
+    q = select(D.id).select_from(schema.documents.join(schema.document_meta, M.doc_id == D.id))
+    conds = []
+    if flt.since:
+        conds.append(M.date >= flt.since)
+    if flt.until:
+        conds.append(M.date <= flt.until)
+    if flt.outlet:
+        conds.append(func.lower(M.outlet) == flt.outlet.lower())
+    if flt.ids is not None:
+        conds.append(D.id.in_(flt.ids))
+    if flt.speaker:
+        sp = schema.speakers.c
+        ds = schema.document_speakers.c
+        conds.append(
+            D.id.in_(
+                select(ds.doc_id).join(schema.speakers, sp.id == ds.speaker_id).where(func.lower(sp.name) == flt.speaker.lower())
+            )
+        )
+    if flt.latest_only:
+        newer = schema.documents.alias("newer")
+        conds.append(~select(newer.c.id).where(newer.c.previous_id == D.id).exists())
+    if flt.search:
+        conds.append(D.id.in_(_fts_ids(conn, flt.search)))
+    if conds:
+        q = q.where(and_(*conds))
+    return q.order_by(M.date.is_(None), M.date, D.id)
+
+
+def _fts_ids(conn: Connection, query: str) -> Select:
+    if conn.dialect.name != "sqlite":
+        raise ConfigError(f"full-text search is not available on {conn.dialect.name} yet")
+    from sqlalchemy import column, table, text
+
+    fts = table("document_fts", column("rowid"))
+    # Validate the FTS5 query now, so a syntax error is reported as such.
+    try:
+        conn.exec_driver_sql("SELECT rowid FROM document_fts WHERE document_fts MATCH ? LIMIT 0", (query,))
+    except Exception as exc:
+        raise ConfigError(f"bad search query {query!r}: {getattr(exc, 'orig', exc)}") from None
+    return select(fts.c.rowid).where(text("document_fts MATCH :q").bindparams(q=query))
+
+
+def document_rows(conn: Connection, ids: Iterable[int], with_text: bool = True) -> list[dict[str, Any]]:
+    ids = list(ids)
+    if not ids:
+        return []
+    cols = [D.id, D.sha256, D.n_chars, D.version, D.previous_id, D.created_at, *[M[c] for c in ("date", "outlet", "programme", "title", "author", "language", "url", "format", "encoding", "extra")]]
+    if with_text:
+        cols.append(D.text)
+    rows = {}
+    for chunk_start in range(0, len(ids), 500):
+        chunk = ids[chunk_start : chunk_start + 500]
+        for row in conn.execute(select(*cols).join(schema.document_meta, M.doc_id == D.id).where(D.id.in_(chunk))).mappings():
+            rows[row["id"]] = dict(row)
+    return [rows[i] for i in ids if i in rows]
+
+
+def meta_of(row: dict[str, Any]) -> Meta:
+    return Meta(
+        date=row["date"],
+        outlet=row["outlet"],
+        programme=row["programme"],
+        title=row["title"],
+        author=row["author"],
+        language=row["language"],
+        url=row["url"],
+        extra=row["extra"] or {},
+    )
+
+
+def find_document(conn: Connection, ref: str | int) -> int:
+    """A document id from an id or a unique prefix (>= 6 hex digits) of its SHA-256."""
+    text = str(ref).strip()
+    if text.isdigit():
+        row = conn.execute(select(D.id).where(D.id == int(text))).first()
+        if row:
+            return row[0]
+    if len(text) >= 6 and all(c in "0123456789abcdef" for c in text.lower()):
+        rows = conn.execute(select(D.id).where(D.sha256.like(text.lower() + "%")).limit(2)).all()
+        if len(rows) == 1:
+            return rows[0][0]
+        if len(rows) > 1:
+            raise NotFoundError(f"hash prefix {text!r} matches more than one document; give more digits")
+    raise NotFoundError(f"no document {text!r} (give an id from `onrecord ls` or a hash prefix)")
+
+
+def annotations_of(conn: Connection, doc_ids: Iterable[int], layers: Iterable[str] | None = None) -> dict[int, list[Annotation]]:
+    ids = list(doc_ids)
+    out: dict[int, list[Annotation]] = {i: [] for i in ids}
+    layers = list(layers) if layers is not None else None
+    for chunk_start in range(0, len(ids), 500):
+        q = select(schema.annotations).where(A.doc_id.in_(ids[chunk_start : chunk_start + 500]))
+        if layers is not None:
+            q = q.where(A.layer.in_(layers))
+        for r in conn.execute(q.order_by(A.doc_id, A.start, A.end, A.layer, A.id)).mappings():
+            out[r["doc_id"]].append(
+                Annotation(
+                    start=r["start"],
+                    end=r["end"],
+                    layer=r["layer"],
+                    label=r["label"],
+                    attrs=r["attrs"] or {},
+                    score=r["score"],
+                    source=r["source"],
+                    verified=bool(r["verified"]),
+                    id=r["id"],
+                    doc_id=r["doc_id"],
+                    created_at=r["created_at"],
+                )
+            )
+    return out
+
+
+def speakers_by_doc(conn: Connection, doc_ids: Iterable[int]) -> dict[int, list[tuple[str, int]]]:
+    ids = list(doc_ids)
+    out: dict[int, list[tuple[str, int]]] = {i: [] for i in ids}
+    ds, sp = schema.document_speakers.c, schema.speakers.c
+    for chunk_start in range(0, len(ids), 500):
+        q = (
+            select(ds.doc_id, sp.name, ds.n_turns)
+            .join(schema.speakers, sp.id == ds.speaker_id)
+            .where(ds.doc_id.in_(ids[chunk_start : chunk_start + 500]))
+            .order_by(ds.doc_id, ds.n_turns.desc(), sp.name)
+        )
+        for doc_id, name, n in conn.execute(q):
+            out[doc_id].append((name, n))
+    return out
+
+
+def layer_counts(conn: Connection, doc_ids: Iterable[int] | None = None) -> dict[str, int]:
+    q = select(A.layer, func.count()).group_by(A.layer).order_by(A.layer)
+    if doc_ids is not None:
+        q = q.where(A.doc_id.in_(list(doc_ids)))
+    return {layer: n for layer, n in conn.execute(q)}
+
+
+def stats(conn: Connection) -> dict[str, Any]:
+    n_docs = conn.execute(select(func.count()).select_from(schema.documents)).scalar_one()
+    n_versions = conn.execute(select(func.count()).where(D.previous_id.is_not(None))).scalar_one()
+    chars = conn.execute(select(func.coalesce(func.sum(D.n_chars), 0))).scalar_one()
+    first, last = conn.execute(select(func.min(M.date), func.max(M.date))).one()
+    outlets = conn.execute(
+        select(M.outlet, func.count()).where(M.outlet.is_not(None)).group_by(M.outlet).order_by(func.count().desc(), M.outlet)
+    ).all()
+    ds, sp = schema.document_speakers.c, schema.speakers.c
+    speakers = conn.execute(
+        select(sp.name, func.count(ds.doc_id), func.sum(ds.n_turns))
+        .join(schema.document_speakers, ds.speaker_id == sp.id)
+        .group_by(sp.name)
+        .order_by(func.count(ds.doc_id).desc(), sp.name)
+    ).all()
+    formats = conn.execute(select(M.format, func.count()).group_by(M.format).order_by(M.format)).all()
+    r = schema.runs.c
+    runs = conn.execute(select(r.kind, r.status, func.count()).group_by(r.kind, r.status).order_by(r.kind, r.status)).all()
+    return {
+        "documents": n_docs,
+        "new_versions": n_versions,
+        "characters": int(chars),
+        "date_range": [first.isoformat() if first else None, last.isoformat() if last else None],
+        "outlets": {o: n for o, n in outlets},
+        "speakers": {name: {"documents": n, "turns": int(t)} for name, n, t in speakers},
+        "formats": {f: n for f, n in formats},
+        "layers": layer_counts(conn),
+        "runs": [{"kind": k, "status": s, "count": n} for k, s, n in runs],
+    }

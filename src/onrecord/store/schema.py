@@ -1,0 +1,134 @@
+"""Table definitions (SQLAlchemy Core). Changed only together with a migration in ``migrations.py``."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+__all__ = [
+    "metadata",
+    "schema_migrations",
+    "documents",
+    "document_meta",
+    "sources",
+    "speakers",
+    "document_speakers",
+    "annotations",
+    "runs",
+]
+
+metadata = MetaData()
+
+schema_migrations = Table(
+    "schema_migrations",
+    metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("name", String(200), nullable=False),
+    Column("applied_at", DateTime(timezone=True), nullable=False),
+)
+
+# Text stored once; rows are never updated. A changed source becomes a new row linked by previous_id.
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sha256", String(64), nullable=False, unique=True),
+    Column("text", Text, nullable=False),
+    Column("n_chars", Integer, nullable=False),
+    Column("version", Integer, nullable=False, default=1),
+    Column("previous_id", Integer, ForeignKey("documents.id"), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+document_meta = Table(
+    "document_meta",
+    metadata,
+    Column("doc_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("date", Date, nullable=True, index=True),
+    Column("outlet", String(500), nullable=True, index=True),
+    Column("programme", String(500), nullable=True),
+    Column("title", Text, nullable=True),
+    Column("author", String(500), nullable=True),
+    Column("language", String(20), nullable=True),
+    Column("url", Text, nullable=True),
+    Column("format", String(50), nullable=False),
+    Column("encoding", String(50), nullable=True),
+    Column("extra", JSON, nullable=False, default=dict),
+)
+
+# Where a document was seen: one row per (document, path, key-within-file).
+sources = Table(
+    "sources",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("doc_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("path", Text, nullable=False),
+    Column("key", String(500), nullable=False, default=""),
+    Column("size", Integer, nullable=True),
+    Column("run_id", Integer, ForeignKey("runs.id"), nullable=True),
+    Column("seen_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("doc_id", "path", "key", name="uq_sources_doc_path_key"),
+    Index("ix_sources_path_key", "path", "key"),
+)
+
+speakers = Table(
+    "speakers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(500), nullable=False, unique=True),
+)
+
+document_speakers = Table(
+    "document_speakers",
+    metadata,
+    Column("doc_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("speaker_id", Integer, ForeignKey("speakers.id"), primary_key=True, index=True),
+    Column("n_turns", Integer, nullable=False),
+)
+
+annotations = Table(
+    "annotations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("doc_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("layer", String(100), nullable=False),
+    Column("label", String(500), nullable=False),
+    Column("attrs", JSON, nullable=False, default=dict),
+    Column("score", Float, nullable=True),
+    Column("source", String(200), nullable=False),
+    Column("verified", Boolean, nullable=False, default=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_annotations_doc_layer", "doc_id", "layer", "start"),
+    Index("ix_annotations_layer_label", "layer", "label"),
+)
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(50), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True), nullable=True),
+    Column("analyzers", JSON, nullable=False, default=list),
+    Column("params", JSON, nullable=False, default=dict),
+    Column("n_ok", Integer, nullable=False, default=0),
+    Column("n_failed", Integer, nullable=False, default=0),
+    Column("problems", JSON, nullable=False, default=list),
+)
