@@ -90,6 +90,8 @@ class Corpus:
         language: str | None = None,
         labels: LabelLexicon | None = None,
         progress: Callable[[dict[str, Any]], None] | None = None,
+        commit_every: int | None = None,
+        workers: int | None = None,
     ) -> IngestReport:
         """Ingest files, folders (recursively) and globs. Bad input is reported, never raised."""
         if isinstance(paths, (str, os.PathLike)):
@@ -102,7 +104,14 @@ class Corpus:
             lexicon=labels or load_lexicon(),
         )
         return ingest_paths(
-            self.store, list(paths), options, get_setting("max_file_size", max_file_size), format, progress
+            self.store,
+            list(paths),
+            options,
+            get_setting("max_file_size", max_file_size),
+            format,
+            progress,
+            commit_every=get_setting("commit_every", commit_every),
+            workers=get_setting("workers", workers),
         )
 
     # -- reading --------------------------------------------------------------------------------------

@@ -22,8 +22,8 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 
-# Control characters that do not occur in text (everything below 0x20 but tab, LF, FF, CR, ESC-free).
-_TEXT_CONTROLS = {0x09, 0x0A, 0x0C, 0x0D}
+# Control bytes that do not occur in text: everything below 0x20 except tab, LF, FF and CR.
+_CONTROL_BYTES = bytes(b for b in range(0x20) if b not in (0x09, 0x0A, 0x0C, 0x0D))
 _SNIFF = 8192
 
 
@@ -60,7 +60,7 @@ def _utf16_without_bom(sample: bytes) -> str | None:
 def _looks_binary(sample: bytes) -> bool:
     if b"\x00" in sample:
         return True
-    controls = sum(1 for b in sample if b < 0x20 and b not in _TEXT_CONTROLS)
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     return controls > max(2, len(sample) // 100)
 
 

@@ -245,7 +245,6 @@ def parse_transcript(
             attrs["unlabelled"] = True
         else:
             attrs["label_start"], attrs["label_end"] = label_span
-            annotations.append(Annotation(label_span[0], label_span[1], "speaker_label", speaker or "", source=SOURCE))
         annotations.append(Annotation(start, end, "turn", speaker or "unknown", attrs=attrs, source=SOURCE))
         for m in _EDITORIAL.finditer(text, start, end):
             annotations.append(Annotation(m.start(), m.end(), "editorial", "insertion", source=SOURCE))

@@ -69,6 +69,12 @@ class Store:
                 yield conn
 
     @contextlib.contextmanager
+    def writer(self) -> Iterator[Connection]:
+        """A connection for many write transactions (``with conn.begin(): ...`` each)."""
+        with self.engine.connect() as conn:
+            yield conn.execution_options(onrecord_write=True)
+
+    @contextlib.contextmanager
     def read(self) -> Iterator[Connection]:
         """A read transaction (a consistent snapshot under WAL)."""
         with self.engine.connect() as conn:

@@ -69,7 +69,7 @@ def _fts_ids(conn: Connection, query: str) -> Select:
     fts = table("document_fts", column("rowid"))
     # Validate the FTS5 query now, so a syntax error is reported as such.
     try:
-        conn.exec_driver_sql("SELECT rowid FROM document_fts WHERE document_fts MATCH ? LIMIT 0", (query,))
+        conn.exec_driver_sql("SELECT count(*) FROM document_fts WHERE document_fts MATCH ?", (query,)).scalar()
     except Exception as exc:
         raise ConfigError(f"bad search query {query!r}: {getattr(exc, 'orig', exc)}") from None
     return select(fts.c.rowid).where(text("document_fts MATCH :q").bindparams(q=query))
@@ -155,7 +155,7 @@ def speakers_by_doc(conn: Connection, doc_ids: Iterable[int]) -> dict[int, list[
             select(ds.doc_id, sp.name, ds.n_turns)
             .join(schema.speakers, sp.id == ds.speaker_id)
             .where(ds.doc_id.in_(ids[chunk_start : chunk_start + 500]))
-            .order_by(ds.doc_id, ds.n_turns.desc(), sp.name)
+            .order_by(ds.doc_id, ds.first_start)
         )
         for doc_id, name, n in conn.execute(q):
             out[doc_id].append((name, n))

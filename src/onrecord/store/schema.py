@@ -98,6 +98,7 @@ document_speakers = Table(
     Column("doc_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
     Column("speaker_id", Integer, ForeignKey("speakers.id"), primary_key=True, index=True),
     Column("n_turns", Integer, nullable=False),
+    Column("first_start", Integer, nullable=False),
 )
 
 annotations = Table(

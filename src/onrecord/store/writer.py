@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import Counter
-from typing import Iterable, Literal
+from typing import Any, Iterable, Literal
 
-from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy import Connection, Integer, String, Text, and_, bindparam, func, insert, select, update
 
 from .._types import Annotation, DocumentInput, Problem
 from . import schema
+from .prepared import Prepared, prepared_insert
 
 __all__ = ["text_hash", "write_document", "insert_annotations", "start_run", "finish_run"]
 
@@ -26,16 +27,55 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-def _speaker_id(conn: Connection, name: str, cache: dict[str, int]) -> int:
-    if name in cache:
-        return cache[name]
-    row = conn.execute(select(schema.speakers.c.id).where(schema.speakers.c.name == name)).first()
-    if row is None:
-        speaker_id = conn.execute(insert(schema.speakers).values(name=name)).inserted_primary_key[0]
-    else:
-        speaker_id = row[0]
-    cache[name] = speaker_id
-    return speaker_id
+D = schema.documents.c
+S = schema.sources.c
+SP = schema.speakers.c
+
+# Compiled once per dialect, run on the DBAPI cursor (see prepared.py): this is the ingest hot path.
+_DOC_BY_HASH = Prepared(select(D.id).where(D.sha256 == bindparam("sha256", type_=String)), {})
+_PREVIOUS = Prepared(
+    select(D.id, D.version)
+    .join(schema.sources, S.doc_id == D.id)
+    .where(and_(S.path == bindparam("path", type_=Text), S.key == bindparam("key", type_=String)))
+    .order_by(D.version.desc(), D.id.desc())
+    .limit(1),
+    {},
+)
+_SOURCE_EXISTS = Prepared(
+    select(S.id).where(
+        and_(S.doc_id == bindparam("doc_id", type_=Integer), S.path == bindparam("path", type_=Text), S.key == bindparam("key", type_=String))
+    ),
+    {},
+)
+_SPEAKER_BY_NAME = Prepared(select(SP.id).where(SP.name == bindparam("name", type_=String)), {})
+_INSERT_DOC = prepared_insert(schema.documents, ["sha256", "text", "n_chars", "version", "previous_id", "created_at"], returning="id")
+_INSERT_META = prepared_insert(
+    schema.document_meta,
+    ["doc_id", "date", "outlet", "programme", "title", "author", "language", "url", "format", "encoding", "extra"],
+)
+_INSERT_SOURCE = prepared_insert(schema.sources, ["doc_id", "path", "key", "size", "run_id", "seen_at"])
+_INSERT_SPEAKER = prepared_insert(schema.speakers, ["name"], returning="id")
+_INSERT_DOC_SPEAKERS = prepared_insert(schema.document_speakers, ["doc_id", "speaker_id", "n_turns", "first_start"])
+_INSERT_ANNOTATIONS = prepared_insert(
+    schema.annotations, ["doc_id", "start", "end", "layer", "label", "attrs", "score", "source", "verified", "created_at"]
+)
+
+
+def _one(prepared: Prepared, conn: Connection, params: dict[str, Any]) -> tuple | None:
+    cursor = prepared.run(conn, params)
+    row = cursor.fetchone()
+    cursor.close()
+    return row
+
+
+def _speaker_id(conn: Connection, name: str, known: dict[str, int], new: dict[str, int]) -> int:
+    if name in known:
+        return known[name]
+    if name in new:
+        return new[name]
+    row = _one(_SPEAKER_BY_NAME, conn, {"name": name}) or _one(_INSERT_SPEAKER, conn, {"name": name})
+    new[name] = row[0]
+    return row[0]
 
 
 def insert_annotations(conn: Connection, doc_id: int, anns: Iterable[Annotation], now: dt.datetime | None = None) -> int:
@@ -56,20 +96,14 @@ def insert_annotations(conn: Connection, doc_id: int, anns: Iterable[Annotation]
         for a in anns
     ]
     if rows:
-        conn.execute(insert(schema.annotations), rows)
+        _INSERT_ANNOTATIONS.run_many(conn, rows)
     return len(rows)
 
 
-def _record_source(conn: Connection, doc_id: int, doc: DocumentInput, size: int | None, run_id: int | None, now) -> None:
-    key = doc.source_key or ""
-    s = schema.sources.c
-    exists = conn.execute(
-        select(s.id).where(and_(s.doc_id == doc_id, s.path == doc.source_path, s.key == key))
-    ).first()
-    if exists is None:
-        conn.execute(
-            insert(schema.sources).values(doc_id=doc_id, path=doc.source_path, key=key, size=size, run_id=run_id, seen_at=now)
-        )
+def _insert_source(conn: Connection, doc_id: int, doc: DocumentInput, size: int | None, run_id: int | None, now) -> None:
+    _INSERT_SOURCE.run(
+        conn, {"doc_id": doc_id, "path": doc.source_path, "key": doc.source_key or "", "size": size, "run_id": run_id, "seen_at": now}
+    ).close()
 
 
 def write_document(
@@ -77,62 +111,61 @@ def write_document(
     doc: DocumentInput,
     run_id: int | None = None,
     size: int | None = None,
-) -> tuple[Outcome, int]:
-    """Store ``doc`` inside the caller's transaction; returns what happened and the document id.
+    speaker_ids: dict[str, int] | None = None,
+) -> tuple[Outcome, int, dict[str, int]]:
+    """Store ``doc`` inside the caller's transaction; returns what happened, the document id, and the
+    speakers this call created (name -> id; callers may cache them once the transaction commits).
 
     The same text (by hash) is stored once: a repeat only records where it was seen. A text that
     differs from the last one seen at the same path and key becomes a new version linked to it.
     """
     now = _now()
     digest = text_hash(doc.text)
-    d = schema.documents.c
-    found = conn.execute(select(d.id).where(d.sha256 == digest)).first()
+    key = doc.source_key or ""
+    found = _one(_DOC_BY_HASH, conn, {"sha256": digest})
     if found is not None:
-        _record_source(conn, found[0], doc, size, run_id, now)
-        return "unchanged", found[0]
+        if _one(_SOURCE_EXISTS, conn, {"doc_id": found[0], "path": doc.source_path, "key": key}) is None:
+            _insert_source(conn, found[0], doc, size, run_id, now)
+        return "unchanged", found[0], {}
 
-    s = schema.sources.c
-    previous = conn.execute(
-        select(d.id, d.version)
-        .join(schema.sources, s.doc_id == d.id)
-        .where(and_(s.path == doc.source_path, s.key == (doc.source_key or "")))
-        .order_by(d.version.desc(), d.id.desc())
-        .limit(1)
-    ).first()
+    previous = _one(_PREVIOUS, conn, {"path": doc.source_path, "key": key})
     version, previous_id = (previous[1] + 1, previous[0]) if previous else (1, None)
-    doc_id = conn.execute(
-        insert(schema.documents).values(
-            sha256=digest, text=doc.text, n_chars=len(doc.text), version=version, previous_id=previous_id, created_at=now
-        )
-    ).inserted_primary_key[0]
+    doc_id = _one(
+        _INSERT_DOC,
+        conn,
+        {"sha256": digest, "text": doc.text, "n_chars": len(doc.text), "version": version, "previous_id": previous_id, "created_at": now},
+    )[0]
     m = doc.meta
-    conn.execute(
-        insert(schema.document_meta).values(
-            doc_id=doc_id,
-            date=m.date,
-            outlet=m.outlet,
-            programme=m.programme,
-            title=m.title,
-            author=m.author,
-            language=m.language,
-            url=m.url,
-            format=doc.format,
-            encoding=doc.encoding,
-            extra=m.extra or {},
-        )
-    )
+    _INSERT_META.run(
+        conn,
+        {
+            "doc_id": doc_id, "date": m.date, "outlet": m.outlet, "programme": m.programme, "title": m.title,
+            "author": m.author, "language": m.language, "url": m.url, "format": doc.format,
+            "encoding": doc.encoding, "extra": m.extra or {},
+        },
+    ).close()
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("INSERT INTO document_fts(rowid, text) VALUES (?, ?)", (doc_id, doc.text))
+        conn.connection.cursor().execute("INSERT INTO document_fts(rowid, text) VALUES (?, ?)", (doc_id, doc.text)).close()
     insert_annotations(conn, doc_id, doc.annotations, now)
-    turns = Counter(a.attrs.get("speaker") for a in doc.annotations if a.layer == "turn" and a.attrs.get("speaker"))
-    cache: dict[str, int] = {}
+    turns: Counter[str] = Counter()
+    first: dict[str, int] = {}
+    for a in doc.annotations:
+        name = a.attrs.get("speaker") if a.layer == "turn" else None
+        if name:
+            turns[name] += 1
+            first[name] = min(first.get(name, a.start), a.start)
+    created: dict[str, int] = {}
     if turns:
-        conn.execute(
-            insert(schema.document_speakers),
-            [{"doc_id": doc_id, "speaker_id": _speaker_id(conn, name, cache), "n_turns": n} for name, n in turns.items()],
+        known = speaker_ids or {}
+        _INSERT_DOC_SPEAKERS.run_many(
+            conn,
+            [
+                {"doc_id": doc_id, "speaker_id": _speaker_id(conn, name, known, created), "n_turns": n, "first_start": first[name]}
+                for name, n in turns.items()
+            ],
         )
-    _record_source(conn, doc_id, doc, size, run_id, now)
-    return ("version" if previous_id else "added"), doc_id
+    _insert_source(conn, doc_id, doc, size, run_id, now)
+    return ("version" if previous_id else "added"), doc_id, created
 
 
 def start_run(conn: Connection, kind: str, params: dict, analyzers: list[str]) -> int:

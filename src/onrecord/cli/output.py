@@ -1,0 +1,57 @@
+"""Terminal output helpers shared by the CLI commands (rich consoles, tables, JSON)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, SpinnerColumn, Task, TextColumn, TimeElapsedColumn
+from rich.text import Text
+
+from .._types import Problem
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def problem_line(problem: Problem) -> str:
+    return f"error: {problem}"
+
+
+def fail(message: str, code: int = 2) -> None:
+    import typer
+
+    err.print(Text(f"error: {message}", style="red"))
+    raise typer.Exit(code)
+
+
+class DocsPerSecond(ProgressColumn):
+    """Documents ingested so far and documents per second."""
+
+    def render(self, task: Task) -> Text:
+        docs = task.fields.get("docs", 0)
+        elapsed = task.elapsed or 0.0
+        rate = docs / elapsed if elapsed > 0 else 0.0
+        return Text(f"{docs:,} docs · {rate:,.0f} docs/s", style="cyan")
+
+
+def ingest_progress(enabled: bool) -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]ingest"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("files"),
+        DocsPerSecond(),
+        TimeElapsedColumn(),
+        console=err,
+        disable=not enabled,
+        transient=False,
+    )
