@@ -105,6 +105,8 @@ def _restore_export_row(row: Mapping[str, Any], path: str, line: int, encoding: 
         raise FormatError("exported text is not in normal form (NFC, \\n line breaks); its spans cannot be placed")
     meta_row = dict(row.get("meta") or {})
     extra = meta_row.pop("extra", None) or {}
+    fmt = meta_row.pop("format", None) or "jsonl"
+    encoding = meta_row.pop("encoding", None) or encoding
     _, _, meta = meta_from_mapping({k: v for k, v in meta_row.items() if v is not None})
     meta.extra = {**meta.extra, **extra}
     anns = []
@@ -128,7 +130,7 @@ def _restore_export_row(row: Mapping[str, Any], path: str, line: int, encoding: 
             )
         )
     key = row.get("key") or row.get("sha256")
-    return DocumentInput(text, meta, anns, str(meta_row.get("format") or row.get("format") or "jsonl"), path, str(key), encoding)
+    return DocumentInput(text, meta, anns, str(fmt), path, str(key), encoding)
 
 
 def _parse_timestamp(value: Any):
