@@ -52,6 +52,7 @@ class Store:
             cur.execute("PRAGMA journal_mode = WAL")
             cur.execute("PRAGMA synchronous = NORMAL")
             cur.execute("PRAGMA foreign_keys = ON")
+            cur.execute("PRAGMA cache_size = -65536")  # 64 MiB page cache per connection
             cur.close()
 
         @event.listens_for(self.engine, "begin")

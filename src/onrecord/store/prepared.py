@@ -22,14 +22,13 @@ class Prepared:
     def __init__(self, statement: Executable, types: Mapping[str, Any]):
         self.statement = statement
         self.types = dict(types)  # bind name -> SQLAlchemy type (for its bind processor)
-        self._compiled: dict[str, tuple[str, Sequence[str] | None, dict[str, Any], dict[str, Any]]] = {}
+        self._compiled: dict[str, tuple[str, bool, list]] = {}
 
-    def _for(self, conn: Connection) -> tuple[str, Sequence[str] | None, dict[str, Any], dict[str, Any]]:
+    def _for(self, conn: Connection):
         name = conn.dialect.name + "/" + conn.dialect.driver
         found = self._compiled.get(name)
         if found is None:
             compiled = self.statement.compile(dialect=conn.dialect)
-            order = list(compiled.positiontup) if compiled.positional else None
             processors = {}
             for bind, type_ in self.types.items():
                 proc = type_.bind_processor(conn.dialect)
@@ -37,28 +36,32 @@ class Prepared:
                     processors[bind] = proc
             # Literal values Core turned into binds (LIMIT 1 -> param_1) keep their compiled value.
             fixed = {k: v for k, v in compiled.params.items() if k not in self.types and v is not None}
-            found = (str(compiled), order, processors, fixed)
+            names = list(compiled.positiontup) if compiled.positional else list(compiled.params)
+            # (bind name, fixed value or None, processor or None) in the order the driver wants them
+            spec = [(k, fixed.get(k), processors.get(k)) for k in names]
+            found = (str(compiled), compiled.positional, spec)
             self._compiled[name] = found
         return found
 
-    def _params(self, row: Mapping[str, Any], order: Sequence[str] | None, processors: dict[str, Any], fixed: dict[str, Any]):
-        if fixed:
-            row = {**fixed, **row}
-        if processors:
-            row = {k: (processors[k](v) if k in processors else v) for k, v in row.items()}
-        return tuple(row[k] for k in order) if order is not None else dict(row)
+    @staticmethod
+    def _params(row: Mapping[str, Any], positional: bool, spec: list):
+        values = [
+            (proc(row[k]) if proc is not None else row[k]) if k in row else const
+            for k, const, proc in spec
+        ]
+        return tuple(values) if positional else {k: v for (k, _, _), v in zip(spec, values)}
 
     def run(self, conn: Connection, row: Mapping[str, Any]):
         """Execute with one row of parameters; returns the DBAPI cursor (fetch from it at once)."""
-        sql, order, processors, fixed = self._for(conn)
+        sql, positional, spec = self._for(conn)
         cursor = conn.connection.cursor()
-        cursor.execute(sql, self._params(row, order, processors, fixed))
+        cursor.execute(sql, self._params(row, positional, spec))
         return cursor
 
     def run_many(self, conn: Connection, rows: Iterable[Mapping[str, Any]]) -> None:
-        sql, order, processors, fixed = self._for(conn)
+        sql, positional, spec = self._for(conn)
         cursor = conn.connection.cursor()
-        cursor.executemany(sql, [self._params(r, order, processors, fixed) for r in rows])
+        cursor.executemany(sql, [self._params(r, positional, spec) for r in rows])
         cursor.close()
 
 

@@ -75,7 +75,7 @@ sources = Table(
     "sources",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("doc_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("doc_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
     Column("path", Text, nullable=False),
     Column("key", String(500), nullable=False, default=""),
     Column("size", Integer, nullable=True),
@@ -116,7 +116,6 @@ annotations = Table(
     Column("verified", Boolean, nullable=False, default=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_annotations_doc_layer", "doc_id", "layer", "start"),
-    Index("ix_annotations_layer_label", "layer", "label"),
 )
 
 runs = Table(
