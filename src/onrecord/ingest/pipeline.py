@@ -141,16 +141,31 @@ def _load_star(args):
 
 
 def _loaded_files(files: list[str], options: ImportOptions, max_file_size: int, forced_format: str | None, workers: int):
-    """Parsed files in input order; large batches are parsed in worker processes while we write."""
+    """Parsed files in input order; large batches are parsed in worker processes while we write.
+
+    Workers are forked where the platform can (no re-import of ``__main__``, so scripts read from
+    stdin and notebooks work too); they only read files and parse, never touch the store. If the
+    pool breaks, the remaining files are parsed here instead.
+    """
     if workers < 1 or len(files) < PARALLEL_MIN_FILES:
         for path in files:
             yield _load_file(path, options, max_file_size, forced_format)
         return
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
-    ctx = multiprocessing.get_context("spawn")  # no fork: the parent holds threads and a DB connection
-    with ctx.Pool(workers) as pool:
-        yield from pool.imap(_load_star, ((p, options, max_file_size, forced_format) for p in files), chunksize=16)
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    done = 0
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
+            jobs = ((p, options, max_file_size, forced_format) for p in files)
+            for loaded in pool.map(_load_star, jobs, chunksize=16):
+                done += 1
+                yield loaded
+    except BrokenProcessPool:
+        for path in files[done:]:
+            yield _load_file(path, options, max_file_size, forced_format)
 
 
 #: Below this many files, parsing in worker processes costs more than it saves.

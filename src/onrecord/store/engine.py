@@ -53,6 +53,7 @@ class Store:
             cur.execute("PRAGMA synchronous = NORMAL")
             cur.execute("PRAGMA foreign_keys = ON")
             cur.execute("PRAGMA cache_size = -65536")  # 64 MiB page cache per connection
+            cur.execute("PRAGMA wal_autocheckpoint = 8192")  # checkpoint (and fsync) every ~32 MiB of WAL
             cur.close()
 
         @event.listens_for(self.engine, "begin")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping, Sequence
 
-from sqlalchemy import Connection, Table, bindparam, insert
+from sqlalchemy import Connection, Date, DateTime, Table, bindparam, insert
 from sqlalchemy.sql import Executable
 
 __all__ = ["Prepared", "prepared_insert"]
@@ -33,7 +33,7 @@ class Prepared:
             for bind, type_ in self.types.items():
                 proc = type_.bind_processor(conn.dialect)
                 if proc is not None:
-                    processors[bind] = proc
+                    processors[bind] = _last_value_memo(proc) if isinstance(type_, (DateTime, Date)) else proc
             # Literal values Core turned into binds (LIMIT 1 -> param_1) keep their compiled value.
             fixed = {k: v for k, v in compiled.params.items() if k not in self.types and v is not None}
             names = list(compiled.positiontup) if compiled.positional else list(compiled.params)
@@ -63,6 +63,18 @@ class Prepared:
         cursor = conn.connection.cursor()
         cursor.executemany(sql, [self._params(r, positional, spec) for r in rows])
         cursor.close()
+
+
+def _last_value_memo(proc):
+    """Reuse the last result for the same (immutable) value: one timestamp is bound on many rows."""
+    last: list = [None, None]
+
+    def process(value):
+        if value is None or value is not last[0]:
+            last[0], last[1] = value, proc(value)
+        return last[1]
+
+    return process
 
 
 def prepared_insert(table: Table, columns: Sequence[str], returning: str | None = None) -> Prepared:
