@@ -206,7 +206,7 @@ def ingest_paths(
             writer = _Writer(conn, report, commit_every, commit_seconds)
             try:
                 for path, size, items in _loaded_files(files, options, max_file_size, forced_format, workers):
-                    n_before, problems_before = report.documents, len(report.problems)
+                    problems_before, written = len(report.problems), 0
                     report.files += 1
                     report.bytes += size
                     for item in items:
@@ -214,8 +214,9 @@ def ingest_paths(
                             report.problems.append(item)
                         else:
                             writer.write(item, path, size)
+                            written += 1
                     if progress:
-                        progress({"event": "file", "path": path, "bytes": size, "documents": report.documents - n_before})
+                        progress({"event": "file", "path": path, "bytes": size, "documents": written})
                         for problem in report.problems[problems_before:]:
                             progress({"event": "problem", "problem": problem})
             finally:
