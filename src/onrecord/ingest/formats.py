@@ -73,12 +73,16 @@ def build_document(
     return DocumentInput(text, combined, parsed.annotations, fmt, path, key, encoding)
 
 
+def _decode_nonempty(data: bytes, path: str, options: ImportOptions):
+    if not data:
+        raise FormatError("empty file (0 bytes)")
+    return decode_bytes(data, path, options.encoding)
+
+
 @importers.register("onrecord.text.v1")
 def import_text(data: bytes, path: str, options: ImportOptions) -> Iterator[DocumentInput | InputError]:
     """Plain text, Markdown and the raw transcript format, with optional YAML front matter."""
-    if not data:
-        raise FormatError("empty file (0 bytes)")
-    decoded = decode_bytes(data, path, options.encoding)
+    decoded = _decode_nonempty(data, path, options)
     front, body_at = split_front_matter(decoded.text)
     meta = Meta()
     if front:
@@ -147,9 +151,7 @@ def _parse_timestamp(value: Any):
 @importers.register("onrecord.jsonl.v1")
 def import_jsonl(data: bytes, path: str, options: ImportOptions) -> Iterator[DocumentInput | InputError]:
     """One JSON object per line: a text field plus metadata fields (names configurable)."""
-    if not data:
-        raise FormatError("empty file (0 bytes)")
-    decoded = decode_bytes(data, path, options.encoding)
+    decoded = _decode_nonempty(data, path, options)
     for number, line in enumerate(decoded.text.split("\n"), start=1):
         if not line.strip():
             continue
@@ -170,9 +172,7 @@ def import_jsonl(data: bytes, path: str, options: ImportOptions) -> Iterator[Doc
 @importers.register("onrecord.csv.v1")
 def import_csv(data: bytes, path: str, options: ImportOptions) -> Iterator[DocumentInput | InputError]:
     """A header row, then one document per row (``.tsv``: tab-separated)."""
-    if not data:
-        raise FormatError("empty file (0 bytes)")
-    decoded = decode_bytes(data, path, options.encoding)
+    decoded = _decode_nonempty(data, path, options)
     delimiter = "\t" if path.lower().endswith(".tsv") else ","
     if delimiter == ",":
         try:
@@ -204,9 +204,7 @@ def import_csv(data: bytes, path: str, options: ImportOptions) -> Iterator[Docum
 @importers.register("onrecord.html.v1")
 def import_html(data: bytes, path: str, options: ImportOptions) -> Iterator[DocumentInput | InputError]:
     """A web page: main text and metadata extracted offline with trafilatura."""
-    if not data:
-        raise FormatError("empty file (0 bytes)")
-    decoded = decode_bytes(data, path, options.encoding)
+    decoded = _decode_nonempty(data, path, options)
     import trafilatura
 
     result = trafilatura.bare_extraction(decoded.text, with_metadata=True, include_comments=False, include_tables=False)
