@@ -43,9 +43,18 @@ def normalise_text(text: str) -> str:
     return text
 
 
+def _plausible_share(text: str) -> float:
+    """Share of characters from alphabetic scripts up to Arabic, general punctuation, or whitespace."""
+    if not text:
+        return 0.0
+    good = sum(1 for ch in text if ord(ch) < 0x0600 or 0x2000 <= ord(ch) <= 0x206F)
+    return good / len(text)
+
+
 def _utf16_without_bom(sample: bytes) -> str | None:
-    """Recognise BOM-less UTF-16 from the NUL pattern of mostly-Latin text."""
-    if len(sample) < 4:
+    """Recognise BOM-less UTF-16: the NUL pattern of Latin text, else the decoding that reads as
+    text in a Latin, Cyrillic, Greek, Armenian, Hebrew or Arabic script (CJK needs ``--encoding``)."""
+    if len(sample) < 4 or b"\x00" not in sample:
         return None
     even, odd = sample[0::2], sample[1::2]
     even_nul = even.count(0) / len(even)
@@ -54,7 +63,16 @@ def _utf16_without_bom(sample: bytes) -> str | None:
         return "utf-16-le"
     if even_nul > 0.4 and odd_nul < 0.05:
         return "utf-16-be"
-    return None
+    best, best_share = None, 0.0
+    for name in ("utf-16-le", "utf-16-be"):
+        try:
+            text = sample[: len(sample) // 2 * 2].decode(name)
+        except UnicodeDecodeError:
+            continue  # a split surrogate pair at the cut is possible but rare; the other may fit
+        share = _plausible_share(text)
+        if share > best_share:
+            best, best_share = name, share
+    return best if best_share >= 0.95 else None
 
 
 def _looks_binary(sample: bytes) -> bool:
