@@ -22,6 +22,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
 
 import onrecord  # noqa: E402
+import onrecord.settings  # noqa: E402
 from onrecord.ingest.decode import decode_bytes  # noqa: E402
 
 WORDS = (
@@ -120,11 +121,18 @@ def main() -> None:
         corpus.close()
         assert report.ok and len(report.added) == args.docs, report.problems[:3]
         assert len(again.unchanged) == args.docs
+        strict = onrecord.open(os.path.join(tmp, "strict.db"))
+        t = time.perf_counter()
+        report = strict.ingest([folder], commit_every=1)
+        strict_s = time.perf_counter() - t
+        strict.close()
+        assert report.ok and len(report.added) == args.docs
     mb = size / 1e6
     rows = [
         ("baseline: read+decode+hash", read_s),
         ("baseline: sqlite3 bulk insert + FTS5, 1 txn", sqlite_s),
-        ("onrecord ingest (atomic per doc, FTS5, turns)", ingest_s),
+        ("onrecord ingest (default: group commit)", ingest_s),
+        ("onrecord ingest (a transaction per document)", strict_s),
         ("onrecord re-ingest (all unchanged)", reingest_s),
     ]
     print(f"\n{'what':<46} {'seconds':>8} {'docs/s':>9} {'MB/s':>7} {'x read':>7} {'x sqlite':>8}")
@@ -132,7 +140,8 @@ def main() -> None:
         print(f"{name:<46} {secs:>8.2f} {args.docs / secs:>9,.0f} {mb / secs:>7.1f} {secs / read_s:>7.2f} {secs / sqlite_s:>8.2f}")
     target = 2000
     verdict = "meets" if args.docs / ingest_s >= target else "MISSES"
-    print(f"\ntarget >= {target:,} docs/s with FTS on: {verdict} ({args.docs / ingest_s:,.0f} docs/s, {os.cpu_count()} cores)")
+    print(f"\ntarget >= {target:,} docs/s with FTS on: {verdict} ({args.docs / ingest_s:,.0f} docs/s, {os.cpu_count()} cores, "
+          f"{onrecord.settings.get_setting('workers')} parse worker(s))")
 
 
 if __name__ == "__main__":

@@ -77,6 +77,6 @@ def test_sigkill_mid_batch_then_rerun(tmp_path, commit_every):
         assert con.execute("SELECT count(*) FROM document_speakers").fetchone()[0] == 2 * N_DOCS
         assert con.execute("SELECT count(*) FROM speakers").fetchone()[0] == 2
         statuses = [r[0] for r in con.execute("SELECT status FROM runs ORDER BY id")]
-        assert statuses == ["running", "ok"]  # the killed run never finished; the re-run did
+        assert statuses == ["interrupted", "ok"]  # the killed run is marked as such by the re-run
     finally:
         con.close()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
+import socket
 from collections import Counter
 from typing import Any, Iterable, Literal
 
@@ -168,7 +170,34 @@ def write_document(
     return ("version" if previous_id else "added"), doc_id, created
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def mark_interrupted_runs(conn: Connection) -> int:
+    """Runs still 'running' whose process (on this host) is gone were killed: mark them 'interrupted'."""
+    r = schema.runs.c
+    stale = [
+        run_id
+        for run_id, params in conn.execute(select(r.id, r.params).where(r.status == "running"))
+        if isinstance(params, dict) and params.get("host") == socket.gethostname() and isinstance(params.get("pid"), int)
+        and not _alive(params["pid"])
+    ]
+    if stale:
+        conn.execute(update(schema.runs).where(r.id.in_(stale)).values(status="interrupted"))
+    return len(stale)
+
+
 def start_run(conn: Connection, kind: str, params: dict, analyzers: list[str]) -> int:
+    """Record a run as 'running' (with this process's pid and host, so a killed run can be told)."""
+    mark_interrupted_runs(conn)
+    params = {**params, "pid": os.getpid(), "host": socket.gethostname()}
     return conn.execute(
         insert(schema.runs).values(
             kind=kind, status="running", started_at=_now(), params=params, analyzers=analyzers, n_ok=0, n_failed=0, problems=[]
