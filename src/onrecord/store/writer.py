@@ -9,7 +9,7 @@ import socket
 from collections import Counter
 from typing import Any, Iterable, Literal
 
-from sqlalchemy import Connection, Integer, String, Text, and_, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Integer, String, Text, and_, bindparam, insert, select, update
 
 from .._types import Annotation, DocumentInput, Problem
 from . import schema
@@ -219,6 +219,3 @@ def finish_run(conn: Connection, run_id: int, n_ok: int, problems: list[Problem]
         )
     )
 
-
-def count_documents(conn: Connection) -> int:
-    return conn.execute(select(func.count()).select_from(schema.documents)).scalar_one()
