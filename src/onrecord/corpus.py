@@ -111,6 +111,7 @@ class Corpus:
             format,
             progress,
             commit_every=get_setting("commit_every", commit_every),
+            commit_seconds=get_setting("commit_seconds"),
             workers=get_setting("workers", workers),
         )
 

@@ -54,7 +54,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_file_size", 50 * 10**6, "Largest input file ingested, in bytes or with a unit (50MB). Larger files are refused with an error line.", parse_size),
     Setting("speaker", None, "Speaker of a document that has no speaker labels and no author in its metadata."),
     Setting("language", None, "Language code recorded for documents whose metadata gives none (detection is not done at ingest)."),
-    Setting("commit_every", 200, "Ingest commits every N documents (and at least every 0.5 s); each document is atomic under its own SAVEPOINT either way. 1 = a transaction per document.", int),
+    Setting("commit_every", 1000, "Ingest commits every N documents or every commit_seconds, whichever comes first; each document is atomic under its own SAVEPOINT either way. 1 = a transaction per document.", int),
+    Setting("commit_seconds", 1.0, "Longest time an ingest keeps documents uncommitted (a crash loses at most this much work, which a re-run redoes).", float),
     Setting("workers", min(4, max(1, (os.cpu_count() or 2) - 1)), "Worker processes that parse files while the main process writes (batches of 400+ files); 0 = parse in the main process.", int),
     Setting("busy_timeout", 30.0, "Seconds a SQLite writer waits for another writer's lock before failing.", float),
 )

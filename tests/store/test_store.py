@@ -148,3 +148,28 @@ def test_parse_workers_give_the_same_store(tmp_path, monkeypatch):
         c.close()
     assert results[0] == results[1]
     assert len(results[0][1]) == 30 and len(results[0][0]) == 1
+
+
+def test_hot_path_stores_values_exactly_as_core_does(corpus, write):
+    """The prepared (DBAPI) insert path binds through each column's dialect type, like Core."""
+    import datetime as dt
+
+    from sqlalchemy import insert, select
+
+    from onrecord.store import schema
+
+    corpus.ingest([write("a.txt", " date 2025-01-02 Host: hi")])
+    now = dt.datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=dt.timezone.utc)
+    with corpus.store.write() as conn:
+        conn.execute(insert(schema.annotations).values(doc_id=1, start=0, end=1, layer="x", label="core", attrs={"a": 1}, source="t", verified=True, created_at=now))
+    from onrecord.store.writer import insert_annotations
+    from onrecord._types import Annotation
+
+    with corpus.store.write() as conn:
+        insert_annotations(conn, 1, [Annotation(0, 1, "x", "fast", attrs={"a": 1}, source="t", verified=True)], now)
+    with corpus.store.read() as conn:
+        raw = conn.exec_driver_sql("SELECT label, attrs, verified, created_at FROM annotations WHERE layer = 'x' ORDER BY label").all()
+        assert raw[0][1:] == raw[1][1:], raw
+        typed = conn.execute(select(schema.annotations.c.created_at, schema.document_meta.c.date).join(schema.document_meta, schema.document_meta.c.doc_id == schema.annotations.c.doc_id).where(schema.annotations.c.label == "fast")).one()
+        assert typed == (now.replace(tzinfo=None), dt.date(2025, 1, 2))
+        assert conn.exec_driver_sql("SELECT date FROM document_meta").scalar() == "2025-01-02"

@@ -179,8 +179,8 @@ def ingest_paths(
     max_file_size: int,
     forced_format: str | None = None,
     progress: ProgressFn | None = None,
-    commit_every: int = 200,
-    commit_seconds: float = 0.5,
+    commit_every: int = 1000,
+    commit_seconds: float = 1.0,
     workers: int = 1,
 ) -> IngestReport:
     """Ingest every file under ``paths``; never raises for bad input, reports it in ``problems``.

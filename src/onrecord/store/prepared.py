@@ -31,7 +31,7 @@ class Prepared:
             compiled = self.statement.compile(dialect=conn.dialect)
             processors = {}
             for bind, type_ in self.types.items():
-                proc = type_.bind_processor(conn.dialect)
+                proc = type_.dialect_impl(conn.dialect).bind_processor(conn.dialect)
                 if proc is not None:
                     processors[bind] = _last_value_memo(proc) if isinstance(type_, (DateTime, Date)) else proc
             # Literal values Core turned into binds (LIMIT 1 -> param_1) keep their compiled value.
