@@ -160,3 +160,12 @@ def test_decode_helpers():
     assert decode_bytes("привет".encode("utf-16")).encoding == "utf-16-le"
     assert decode_bytes(b"\xef\xbb\xbfhi").text == "hi"
     assert decode_bytes("x".encode("cp1252"), encoding="cp1252").encoding == "cp1252"
+
+
+def test_nul_characters_are_refused_after_decoding():
+    import pytest
+
+    from onrecord.errors import DecodeError
+
+    with pytest.raises(DecodeError, match="NUL characters after decoding as utf-16-le"):
+        decode_bytes(b"\xff\xfe" + "a\x00b".encode("utf-16-le"), "x.txt")

@@ -84,7 +84,10 @@ def _looks_binary(sample: bytes) -> bool:
 
 def _decode_with(data: bytes, encoding: str, path: str | None) -> str:
     try:
-        return data.decode(encoding)
+        text = data.decode(encoding)
+        if "\x00" in text:
+            raise DecodeError(f"binary content (NUL characters after decoding as {encoding}), not text", path)
+        return text
     except UnicodeDecodeError as exc:
         raise DecodeError(
             f"bytes {exc.start}-{exc.end} are not valid {encoding} ({exc.reason})", path
