@@ -82,18 +82,19 @@ def _looks_binary(sample: bytes) -> bool:
     return controls > max(2, len(sample) // 100)
 
 
-def _decode_with(data: bytes, encoding: str, path: str | None) -> str:
+def _decode_with(data: bytes, encoding: str, path: str | None, offset: int = 0) -> str:
+    """Decode strictly; ``offset`` (a BOM's length) makes error positions count from the file's start."""
     try:
         text = data.decode(encoding)
-        if "\x00" in text:
-            raise DecodeError(f"binary content (NUL characters after decoding as {encoding}), not text", path)
-        return text
     except UnicodeDecodeError as exc:
         raise DecodeError(
-            f"bytes {exc.start}-{exc.end} are not valid {encoding} ({exc.reason})", path
+            f"bytes {exc.start + offset}-{exc.end + offset} are not valid {encoding} ({exc.reason})", path
         ) from None
     except LookupError:
         raise DecodeError(f"unknown encoding {encoding!r}", path) from None
+    if "\x00" in text:
+        raise DecodeError(f"binary content (NUL characters after decoding as {encoding}), not text", path)
+    return text
 
 
 def decode_bytes(data: bytes, path: str | None = None, encoding: str | None = None) -> Decoded:
@@ -108,7 +109,7 @@ def decode_bytes(data: bytes, path: str | None = None, encoding: str | None = No
         return Decoded(normalise_text(_decode_with(data, encoding, path)), encoding.lower())
     for bom, name in _BOMS:
         if data.startswith(bom):
-            text = _decode_with(data[len(bom):], name, path)
+            text = _decode_with(data[len(bom):], name, path, offset=len(bom))
             return Decoded(normalise_text(text), name, had_bom=True)
     sample = data[:_SNIFF]
     utf16 = _utf16_without_bom(sample)
@@ -117,9 +118,13 @@ def decode_bytes(data: bytes, path: str | None = None, encoding: str | None = No
     if _looks_binary(sample):
         raise DecodeError("binary content (NUL or control bytes), not text", path)
     try:
-        return Decoded(normalise_text(data.decode("utf-8")), "utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         first_bad = exc.start
+    else:
+        if "\x00" in text:  # past the sniffed head
+            raise DecodeError("binary content (NUL characters after decoding as utf-8), not text", path)
+        return Decoded(normalise_text(text), "utf-8")
     if _mostly_utf8(data[: 1 << 20]):
         raise DecodeError(
             f"invalid UTF-8 at byte {first_bad} in otherwise UTF-8 text "
@@ -144,8 +149,10 @@ def decode_bytes(data: bytes, path: str | None = None, encoding: str | None = No
 
 
 def _mostly_utf8(data: bytes) -> bool:
-    """True if most non-ASCII characters of ``data`` are well-formed UTF-8 (a few broken sequences)."""
+    """True if ``data`` reads as UTF-8 with some broken sequences: at least as many well-formed
+    multi-byte characters as broken ones. (Text in a legacy code page almost never forms valid
+    multi-byte sequences: its high bytes rarely pair with 0x80-0xBF continuation bytes.)"""
     decoded = data.decode("utf-8", errors="replace")
     bad = decoded.count("\ufffd")
     good = sum(1 for ch in decoded if ord(ch) > 0x7F) - bad
-    return good >= 4 * bad
+    return good > 0 and good >= bad

@@ -20,7 +20,7 @@ from .._types import Annotation, DocumentInput, Meta
 from ..errors import DateError, FormatError, InputError
 from ..registry import importers
 from .decode import decode_bytes, normalise_text
-from .frontmatter import meta_from_mapping, split_front_matter
+from .frontmatter import FIELD_ALIASES, meta_from_mapping, split_front_matter
 from .transcript import LabelLexicon, load_lexicon, parse_transcript
 
 __all__ = ["ImportOptions", "format_for_path", "EXTENSIONS", "build_document"]
@@ -58,6 +58,20 @@ def format_for_path(path: str, forced: str | None = None) -> str:
     return EXTENSIONS.get(os.path.splitext(path)[1].lower(), "onrecord.text.v1")
 
 
+def check_storable(doc: DocumentInput) -> DocumentInput:
+    """Refuse what the store cannot hold as UTF-8 text / JSON: lone surrogates, NULs, odd metadata."""
+    try:
+        payload = [doc.text, doc.meta.to_dict(), [a.to_dict() for a in doc.annotations]]
+        json.dumps(payload, ensure_ascii=False, default=str).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise FormatError(f"contains a lone surrogate ({exc.object[exc.start:exc.end]!a}), not valid Unicode text") from None
+    except (TypeError, ValueError) as exc:
+        raise FormatError(f"metadata or annotations that cannot be stored: {exc}") from None
+    if "\x00" in doc.text:
+        raise FormatError("text contains NUL characters")
+    return doc
+
+
 def build_document(
     text: str, meta: Meta, fmt: str, path: str, key: str | None, encoding: str | None, options: ImportOptions
 ) -> DocumentInput:
@@ -70,7 +84,15 @@ def build_document(
         combined.author = options.speaker  # a monologue without labels is by the configured author
     if combined.language is None:
         combined.language = options.language
-    return DocumentInput(text, combined, parsed.annotations, fmt, path, key, encoding)
+    return check_storable(DocumentInput(text, combined, parsed.annotations, fmt, path, key, encoding))
+
+
+def _front_matter_line(front: str, keys: tuple[str, ...]) -> int | None:
+    """1-based line of the first ``key:`` among ``keys`` in a front matter block."""
+    for number, line in enumerate(front.split("\n"), start=1):
+        if line.split(":", 1)[0].strip().lower() in keys:
+            return number
+    return None
 
 
 def _decode_nonempty(data: bytes, path: str, options: ImportOptions):
@@ -86,7 +108,10 @@ def import_text(data: bytes, path: str, options: ImportOptions) -> Iterator[Docu
     front, body_at = split_front_matter(decoded.text)
     meta = Meta()
     if front:
-        _, _, meta = meta_from_mapping(front)
+        try:
+            _, _, meta = meta_from_mapping(front)
+        except DateError as exc:
+            raise exc.at(line=_front_matter_line(decoded.text[:body_at], FIELD_ALIASES["date"])) from None
     yield build_document(decoded.text[body_at:], meta, "text", path, None, decoded.encoding, options)
 
 
@@ -100,6 +125,16 @@ def _row_document(row: Mapping[str, Any], fmt: str, path: str, line: int, encodi
     return build_document(normalise_text(text), meta, fmt, path, key or f"line {line}", encoding, options)
 
 
+def _guarded_row(row: Mapping[str, Any], fmt: str, path: str, line: int, encoding: str, options: ImportOptions):
+    """The document of one row, or the row's error with its line: one bad row never ends the file."""
+    try:
+        return _row_document(row, fmt, path, line, encoding, options)
+    except InputError as exc:
+        return exc.at(path, line)
+    except (ValueError, TypeError, AttributeError, KeyError, RecursionError) as exc:
+        return FormatError(f"row cannot be read: {type(exc).__name__}: {exc}", path, line)
+
+
 def _restore_export_row(row: Mapping[str, Any], path: str, line: int, encoding: str) -> DocumentInput:
     """A document exported by ``onrecord export`` (JSONL): text, metadata and annotations as they were."""
     text = row.get("text")
@@ -107,6 +142,8 @@ def _restore_export_row(row: Mapping[str, Any], path: str, line: int, encoding: 
         raise FormatError("exported document without text")
     if normalise_text(text) != text:
         raise FormatError("exported text is not in normal form (NFC, \\n line breaks); its spans cannot be placed")
+    if not isinstance(row.get("meta") or {}, dict):
+        raise FormatError("exported document's meta must be an object")
     meta_row = dict(row.get("meta") or {})
     extra = meta_row.pop("extra", None) or {}
     fmt = meta_row.pop("format", None) or "jsonl"
@@ -122,11 +159,16 @@ def _restore_export_row(row: Mapping[str, Any], path: str, line: int, encoding: 
             raise FormatError(f"annotation {i} lacks start/end/layer/label") from None
         if not 0 <= start <= end <= len(text):
             raise FormatError(f"annotation {i} span [{start}, {end}) is outside the text (length {len(text)})")
+        attrs = a.get("attrs") or {}
+        if not isinstance(attrs, dict):
+            raise FormatError(f"annotation {i} attrs must be an object, not {type(attrs).__name__}")
+        if "speaker" in attrs and not isinstance(attrs["speaker"], (str, type(None))):
+            raise FormatError(f"annotation {i} speaker must be a string, not {type(attrs['speaker']).__name__}")
         created = a.get("created_at")
         anns.append(
             Annotation(
                 start, end, layer, label,
-                attrs=a.get("attrs") or {},
+                attrs=attrs,
                 score=a.get("score"),
                 source=str(a.get("source") or "import"),
                 verified=bool(a.get("verified")),
@@ -134,7 +176,7 @@ def _restore_export_row(row: Mapping[str, Any], path: str, line: int, encoding: 
             )
         )
     key = row.get("key") or row.get("sha256")
-    return DocumentInput(text, meta, anns, str(fmt), path, str(key), encoding)
+    return check_storable(DocumentInput(text, meta, anns, str(fmt), path, str(key), encoding))
 
 
 def _parse_timestamp(value: Any):
@@ -160,13 +202,16 @@ def import_jsonl(data: bytes, path: str, options: ImportOptions) -> Iterator[Doc
         except json.JSONDecodeError as exc:
             yield FormatError(f"invalid JSON: {exc.msg} (column {exc.colno})", path, number)
             continue
+        except RecursionError:
+            yield FormatError("invalid JSON: nested too deeply", path, number)
+            continue
+        except ValueError as exc:  # e.g. an integer past Python's digit limit
+            yield FormatError(f"invalid JSON: {exc}", path, number)
+            continue
         if not isinstance(row, dict):
             yield FormatError(f"expected a JSON object, got {type(row).__name__}", path, number)
             continue
-        try:
-            yield _row_document(row, "jsonl", path, number, decoded.encoding, options)
-        except InputError as exc:
-            yield exc.at(path, number)
+        yield _guarded_row(row, "jsonl", path, number, decoded.encoding, options)
 
 
 @importers.register("onrecord.csv.v1")
@@ -180,7 +225,7 @@ def import_csv(data: bytes, path: str, options: ImportOptions) -> Iterator[Docum
         except csv.Error:
             delimiter = ","
     csv.field_size_limit(sys.maxsize)
-    reader = csv.DictReader(io.StringIO(decoded.text, newline=""), delimiter=delimiter)
+    reader = csv.DictReader(io.StringIO(decoded.text, newline=""), delimiter=delimiter, strict=True)
     if not reader.fieldnames:
         raise FormatError("no header row")
     while True:
@@ -195,10 +240,7 @@ def import_csv(data: bytes, path: str, options: ImportOptions) -> Iterator[Docum
         if None in row:
             yield FormatError(f"row has {len(reader.fieldnames) + len(row[None])} fields, header has {len(reader.fieldnames)}", path, line)
             continue
-        try:
-            yield _row_document({k: v for k, v in row.items() if v is not None}, "csv", path, line, decoded.encoding, options)
-        except InputError as exc:
-            yield exc.at(path, line)
+        yield _guarded_row({k: v for k, v in row.items() if v is not None}, "csv", path, line, decoded.encoding, options)
 
 
 @importers.register("onrecord.html.v1")

@@ -59,7 +59,7 @@ class _Writer:
             try:
                 with self.conn.begin():
                     outcome, doc_id, created = write_document(self.conn, item, self.report.run_id, size, self.speaker_ids)
-            except SQLAlchemyError as exc:
+            except Exception as exc:  # rolled back; one bad document never ends the batch
                 self._failed(path, exc)
                 return
             self.speaker_ids.update(created)
@@ -79,9 +79,7 @@ class _Writer:
             cursor.execute("ROLLBACK TO SAVEPOINT onrecord_doc")
             cursor.execute("RELEASE SAVEPOINT onrecord_doc")
             cursor.close()
-            if not isinstance(exc, (SQLAlchemyError, self._dbapi_error)):
-                raise
-            self._failed(path, exc)
+            self._failed(path, exc)  # rolled back alone; one bad document never ends the batch
             return
         cursor.execute("RELEASE SAVEPOINT onrecord_doc")
         cursor.close()
@@ -111,7 +109,11 @@ class _Writer:
         {"added": r.added, "version": r.versions, "unchanged": r.unchanged}[outcome].append(doc_id)
 
     def _failed(self, path: str, exc: Exception) -> None:
-        self.report.problems.append(Problem(path, f"store error, document not written: {getattr(exc, 'orig', exc)}"))
+        if isinstance(exc, (SQLAlchemyError, self._dbapi_error)):
+            reason = f"store error, document not written: {getattr(exc, 'orig', exc)}"
+        else:
+            reason = f"document not written: {type(exc).__name__}: {exc}"
+        self.report.problems.append(Problem(path, reason))
 
 
 def _load_file(path: str, options: ImportOptions, max_file_size: int, forced_format: str | None):
@@ -136,6 +138,20 @@ def _load_file(path: str, options: ImportOptions, max_file_size: int, forced_for
     return path, len(data), items
 
 
+def _exit_with_parent(parent: int) -> None:
+    """Worker initializer: end this worker when the ingest process that started it is gone (a
+    SIGKILLed parent cannot shut its pool down, and the workers would wait on its queue for ever)."""
+    import threading
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="onrecord-parent-watch", daemon=True).start()
+
+
 def _load_star(args):
     return _load_file(*args)
 
@@ -158,7 +174,9 @@ def _loaded_files(files: list[str], options: ImportOptions, max_file_size: int, 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     done = 0
     try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
+        with ProcessPoolExecutor(
+            workers, mp_context=multiprocessing.get_context(method), initializer=_exit_with_parent, initargs=(os.getpid(),)
+        ) as pool:
             jobs = ((p, options, max_file_size, forced_format) for p in files)
             for loaded in pool.map(_load_star, jobs, chunksize=16):
                 done += 1
