@@ -1,7 +1,7 @@
 """Hostile input: every bad file or row gets exactly one clear line, the rest of the batch goes in,
 and the store stays whole (integrity_check ok, no orphan rows, FTS index matching the documents).
 
-Every input is made here, in ``tmp_path``, and every fixture used is defined here: nothing depends on
+Every input is made here, in ``tmp_path``; the store fixture and the clean environment come from
 ``tests/conftest.py``. ``assert_store_whole`` is shared with ``tests/test_crash.py``.
 
 Tests named ``test_regression_*`` at the end reproduce bugs found in review (their docstrings describe the old behaviour); they guard the fixes.
@@ -55,18 +55,7 @@ def russian(i: int) -> str:
 # -- fixtures and helpers ----------------------------------------------------------------------------
 
 
-@pytest.fixture(autouse=True)
-def _no_onrecord_env(monkeypatch):
-    for name in list(os.environ):
-        if name.startswith("ONRECORD_"):
-            monkeypatch.delenv(name)
-
-
-@pytest.fixture
-def corpus(tmp_path):
-    c = onrecord.open(tmp_path / "hostile.db")
-    yield c
-    c.close()
+# The store (`corpus`) and the clean ONRECORD_* environment come from tests/conftest.py.
 
 
 @pytest.fixture
