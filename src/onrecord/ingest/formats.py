@@ -61,8 +61,8 @@ def format_for_path(path: str, forced: str | None = None) -> str:
 def check_storable(doc: DocumentInput) -> DocumentInput:
     """Refuse what the store cannot hold as UTF-8 text / JSON: lone surrogates, NULs, odd metadata."""
     try:
-        payload = [doc.text, doc.meta.to_dict(), [a.to_dict() for a in doc.annotations]]
-        json.dumps(payload, ensure_ascii=False, default=str).encode("utf-8")
+        doc.text.encode("utf-8")
+        json.dumps([doc.meta.to_dict(), [a.attrs for a in doc.annotations]], ensure_ascii=False, default=str).encode("utf-8")
     except UnicodeEncodeError as exc:
         raise FormatError(f"contains a lone surrogate ({exc.object[exc.start:exc.end]!a}), not valid Unicode text") from None
     except (TypeError, ValueError) as exc:
