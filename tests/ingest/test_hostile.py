@@ -59,14 +59,11 @@ def russian(i: int) -> str:
 
 
 @pytest.fixture
-def put(tmp_path):
-    """put("sub/name.txt", text_or_bytes, encoding="utf-8") -> str path under tmp_path/in."""
+def put(write):
+    """conftest's ``write``, returning the path as a string (as problem lines print it)."""
 
     def _put(name: str, content: str | bytes, encoding: str = "utf-8") -> str:
-        path = tmp_path / "in" / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content if isinstance(content, bytes) else content.encode(encoding))
-        return str(path)
+        return str(write(name, content, encoding))
 
     return _put
 

@@ -9,6 +9,7 @@ of the file still go in.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import os
@@ -179,9 +180,7 @@ def _restore_export_row(row: Mapping[str, Any], path: str, line: int, encoding: 
     return check_storable(DocumentInput(text, meta, anns, str(fmt), path, str(key), encoding))
 
 
-def _parse_timestamp(value: Any):
-    import datetime as dt
-
+def _parse_timestamp(value: Any) -> dt.datetime | None:
     if not value:
         return None
     try:
