@@ -25,6 +25,7 @@ def _ensure_builtins() -> None:
     # Importing the modules registers the built-in functions.
     from . import export as _export  # noqa: F401
     from .ingest import formats as _formats  # noqa: F401
+    from .analysis import builtin as _stages  # noqa: F401
 
 
 def get(kind: str, name: str) -> Callable[..., Any]:

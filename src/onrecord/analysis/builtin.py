@@ -1,0 +1,3 @@
+"""Importing this module registers the built-in stages."""
+
+from . import actors, sentences  # noqa: F401
