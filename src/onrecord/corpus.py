@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from ._types import Annotation, IngestReport, Meta
 from .export import document_record, format_for_export
@@ -18,6 +18,9 @@ from .settings import get_setting
 from .store import queries
 from .store.engine import Store
 from .store.queries import DocumentFilter
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .analysis.runner import AnalyzeReport
 
 __all__ = ["Corpus", "Document", "open_corpus"]
 
@@ -113,6 +116,37 @@ class Corpus:
             commit_every=get_setting("commit_every", commit_every),
             commit_seconds=get_setting("commit_seconds"),
             workers=get_setting("workers", workers),
+        )
+
+    def analyze(
+        self,
+        only: Iterable[str | int] | None = None,
+        *,
+        stages: Sequence[str] | None = None,
+        force: bool = False,
+        workers: int | None = None,
+        codebook: str | os.PathLike | None = None,
+        concepts: str | os.PathLike | None = None,
+        progress: Callable[[dict[str, Any]], None] | None = None,
+        **filters: Any,
+    ) -> "AnalyzeReport":
+        """Run the analysis stages (default: the built-in pipeline) over the documents named in
+        ``only`` (ids or SHA-256 prefixes) or else those matching ``filters``. Documents already
+        analysed by the same stage versions are skipped unless ``force``. Bad documents are reported,
+        never raised."""
+        from .analysis.runner import analyze_documents
+
+        if only:
+            with self.store.read() as conn:
+                ids = list(dict.fromkeys(queries.find_document(conn, ref) for ref in only))
+        else:
+            ids = self.document_ids(**filters)
+        resources = {
+            "codebook": os.fspath(codebook) if codebook is not None else None,
+            "concepts": os.fspath(concepts) if concepts is not None else None,
+        }
+        return analyze_documents(
+            self.store, ids, stages, force=force, workers=get_setting("workers", workers), resources=resources, progress=progress
         )
 
     # -- reading --------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from .._types import IngestReport, Problem
+from .._workers import exit_with_parent, fork_context
 from ..errors import InputError
 from ..registry import get as registry_get
 from ..store.engine import Store
@@ -138,20 +139,6 @@ def _load_file(path: str, options: ImportOptions, max_file_size: int, forced_for
     return path, len(data), items
 
 
-def _exit_with_parent(parent: int) -> None:
-    """Worker initializer: end this worker when the ingest process that started it is gone (a
-    SIGKILLed parent cannot shut its pool down, and the workers would wait on its queue for ever)."""
-    import threading
-
-    def watch() -> None:
-        while True:
-            time.sleep(0.5)
-            if os.getppid() != parent:
-                os._exit(1)
-
-    threading.Thread(target=watch, name="onrecord-parent-watch", daemon=True).start()
-
-
 def _load_star(args):
     return _load_file(*args)
 
@@ -159,24 +146,19 @@ def _load_star(args):
 def _loaded_files(files: list[str], options: ImportOptions, max_file_size: int, forced_format: str | None, workers: int):
     """Parsed files in input order; large batches are parsed in worker processes while we write.
 
-    Workers are forked where the platform can (no re-import of ``__main__``, so scripts read from
-    stdin and notebooks work too); they only read files and parse, never touch the store. If the
+    Workers (see ``_workers.fork_context``) only read files and parse, never touch the store. If the
     pool breaks, the remaining files are parsed here instead.
     """
     if workers < 1 or len(files) < PARALLEL_MIN_FILES:
         for path in files:
             yield _load_file(path, options, max_file_size, forced_format)
         return
-    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     done = 0
     try:
-        with ProcessPoolExecutor(
-            workers, mp_context=multiprocessing.get_context(method), initializer=_exit_with_parent, initargs=(os.getpid(),)
-        ) as pool:
+        with ProcessPoolExecutor(workers, mp_context=fork_context(), initializer=exit_with_parent, initargs=(os.getpid(),)) as pool:
             jobs = ((p, options, max_file_size, forced_format) for p in files)
             for loaded in pool.map(_load_star, jobs, chunksize=16):
                 done += 1

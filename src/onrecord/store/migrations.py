@@ -39,7 +39,15 @@ def _m001_initial(conn: Connection) -> None:
         )
 
 
-MIGRATIONS: tuple[tuple[int, str, Migration], ...] = ((1, "initial schema: documents, meta, sources, speakers, annotations, runs, FTS", _m001_initial),)
+def _m002_analysis_state(conn: Connection) -> None:
+    schema.metadata.create_all(conn, tables=[schema.analysis_state])
+    conn.exec_driver_sql("CREATE INDEX ix_annotations_doc_source ON annotations (doc_id, source)")
+
+
+MIGRATIONS: tuple[tuple[int, str, Migration], ...] = (
+    (1, "initial schema: documents, meta, sources, speakers, annotations, runs, FTS", _m001_initial),
+    (2, "analysis_state: the analyzer versions that analysed each document", _m002_analysis_state),
+)
 
 
 def current_version(conn: Connection) -> int:

@@ -29,6 +29,7 @@ __all__ = [
     "document_speakers",
     "annotations",
     "runs",
+    "analysis_state",
 ]
 
 metadata = MetaData()
@@ -131,4 +132,17 @@ runs = Table(
     Column("n_ok", Integer, nullable=False, default=0),
     Column("n_failed", Integer, nullable=False, default=0),
     Column("problems", JSON, nullable=False, default=list),
+)
+
+# Which version of each analyzer (stage) last analysed a document: the re-run rule reads it.
+analysis_state = Table(
+    "analysis_state",
+    metadata,
+    Column("doc_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("stage_base", String(200), primary_key=True),
+    Column("stage", String(200), nullable=False),
+    Column("run_id", Integer, ForeignKey("runs.id"), nullable=True),
+    Column("n_annotations", Integer, nullable=False),
+    Column("analysed_at", DateTime(timezone=True), nullable=False),
+    Index("ix_analysis_state_stage", "stage"),
 )

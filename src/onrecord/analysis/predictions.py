@@ -1,0 +1,94 @@
+"""Stage ``onrecord.predictions.v1``: statements about the future.
+
+A sentence is a prediction when it has a future marker: a modal "will / shall / 'll / won't", "going
+to" + verb, or a future phrase of the stance lexicon ("sooner or later", "is bound to", "there will
+be", "next year" ...), and is not a question. The holder is the speaker, unless the forecast is
+attributed ("Peskov said talks will resume", "according to X"). Each carries the concept, a horizon
+normalised against the document date (``horizon.py``), a confidence cue (certain / likely / possible)
+and ``status: open``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .._types import Annotation
+from .actors import mentions_of
+from .base import AnalysisDoc, stage
+from .horizon import horizon
+from .lexicon import lexicon
+from .resources import Resources
+from .stance import clauses_of, speaker_holder
+from .statements import sentence_span
+
+if TYPE_CHECKING:  # pragma: no cover
+    from spacy.tokens import Span
+
+__all__ = ["predictions", "future_markers"]
+
+NAME = "onrecord.predictions.v1"
+FUTURE_MODALS = {"will", "shall", "'ll", "wo", "’ll"}
+
+
+def future_markers(sent: "Span", phrase_keys: dict) -> list[int]:
+    """Token indices (in ``sent.doc``) that put ``sent`` in the future."""
+    out = [t.i for t in sent if t.tag_ == "MD" and t.lower_ in FUTURE_MODALS]
+    for t in sent:
+        if t.lower_ == "going" and t.i + 2 < len(t.doc) and t.doc[t.i + 1].lower_ == "to" and t.doc[t.i + 2].tag_ == "VB":
+            out.append(t.i)
+    out += [s for s, _ in phrase_keys.get("future_phrases", [])]
+    return sorted(set(out))
+
+
+def _confidence(levels: set[str], markers: list[int], sent: "Span") -> str:
+    if "possible" in levels:
+        return "possible"
+    if "likely" in levels:
+        return "likely"
+    if "certain" in levels or any(sent.doc[i].lower_ in FUTURE_MODALS for i in markers):
+        return "certain"
+    return "likely"
+
+
+@stage(NAME, requires=("sentence", "actor"), assigns=("prediction",))
+def predictions(doc: AnalysisDoc, res: Resources) -> list[Annotation]:
+    """Predictions: span, holder, concept, normalised horizon, confidence, status open."""
+    lex = lexicon(res)
+    mentions = mentions_of(doc, res)
+    out: list[Annotation] = []
+    for seg in res.segments(doc):
+        seg_mentions = [m for m in mentions if seg.start <= m.start < seg.start + len(seg.doc.text)]
+        for sent in seg.doc.sents:
+            if sent.text.rstrip().endswith("?") or len(sent) < 3:
+                continue
+            keys = lex.phrase_keys(sent)
+            markers = future_markers(sent, keys)
+            if not markers:
+                continue
+            clauses = clauses_of(sent, seg.start, seg.speaker, seg_mentions, lex)
+            attributed = [c for c in clauses if c.attributed]
+            holders = attributed[0].holders if attributed else [speaker_holder(seg.speaker)]
+            hits = lex.concepts(sent)
+            # the concept of the clause that carries the future marker, else the sentence's
+            concept = None
+            for c in clauses:
+                node = c.content or c.predicate
+                if any(node.left_edge.i <= i <= node.right_edge.i for i in markers) and c.concept:
+                    concept = c.concept
+                    break
+            concept = concept or lex.best_concept(hits)
+            start, end = sentence_span(seg, sent)
+            negated = any(t.dep_ == "neg" or t.lower_ in ("neither", "nor", "never", "no") for t in sent)
+            when = horizon(sent.text, doc.date)
+            for holder in holders:
+                attrs = {
+                    "speaker": seg.speaker, "holder": holder, "confidence": _confidence(lex.confidence_keys(sent), markers, sent),
+                    "status": "open", "negated": negated, **when.to_attrs(),
+                }
+                if concept:
+                    attrs["cue"] = concept.cue
+                else:
+                    attrs["phrase"] = " ".join(t.text for t in sent[:12])
+                score = 0.5 + 0.2 * any(sent.doc[i].tag_ == "MD" for i in markers) + 0.15 * bool(concept) + 0.15 * bool(when.text)
+                out.append(Annotation(start, end, "prediction", concept.concept if concept else "other", attrs, round(score, 2), NAME))
+    return out
