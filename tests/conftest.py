@@ -54,3 +54,30 @@ def cli_path() -> str:
     import sys
 
     return str(Path(sys.executable).parent / "onrecord")
+
+
+@pytest.fixture(scope="session")
+def resources():
+    """Analysis resources (codebooks, the spaCy pipeline), loaded once per test session."""
+    from onrecord.analysis.resources import Resources
+
+    return Resources()
+
+
+@pytest.fixture
+def adoc():
+    """adoc(text, date=None, speaker=None) -> an AnalysisDoc with the layers ingest would give it."""
+    import datetime as dt
+
+    from onrecord.analysis.base import AnalysisDoc
+    from onrecord.ingest.formats import ImportOptions, build_document
+
+    def _make(text: str, date: str | None = None, speaker: str | None = None) -> AnalysisDoc:
+        d = build_document(text, onrecord.Meta(date=dt.date.fromisoformat(date)) if date else onrecord.Meta(), "text", "t.txt", None,
+                           "utf-8", ImportOptions(speaker=speaker))
+        layers: dict = {}
+        for a in d.annotations:
+            layers.setdefault(a.layer, []).append(a)
+        return AnalysisDoc(None, d.text, d.meta, layers)
+
+    return _make

@@ -21,6 +21,7 @@ from .store.queries import DocumentFilter
 
 if TYPE_CHECKING:  # pragma: no cover
     from .analysis.runner import AnalyzeReport
+    from .evaluation.run import EvalReport
 
 __all__ = ["Corpus", "Document", "open_corpus"]
 
@@ -136,10 +137,8 @@ class Corpus:
         never raised."""
         from .analysis.runner import analyze_documents
 
-        if only:
-            with self.store.read() as conn:
-                ids = list(dict.fromkeys(queries.find_document(conn, ref) for ref in only))
-        else:
+        ids = self._ids(only)
+        if ids is None:
             ids = self.document_ids(**filters)
         resources = {
             "codebook": os.fspath(codebook) if codebook is not None else None,
@@ -148,6 +147,37 @@ class Corpus:
         return analyze_documents(
             self.store, ids, stages, force=force, workers=get_setting("workers", workers), resources=resources, progress=progress
         )
+
+    def _ids(self, only: Iterable[str | int] | None) -> list[int] | None:
+        if not only:
+            return None
+        with self.store.read() as conn:
+            return list(dict.fromkeys(queries.find_document(conn, ref) for ref in only))
+
+    def actors(self, only: Iterable[str | int] | None = None, codebook: str | os.PathLike | None = None) -> list[dict[str, Any]]:
+        """Per actor: mentions, documents, statements held (support/oppose), top positions, predictions."""
+        from .analysis.codebook import load_actor_codebook
+        from .analysis.summary import actor_table
+
+        book = load_actor_codebook(os.fspath(codebook) if codebook else get_setting("codebook"))
+        with self.store.read() as conn:
+            return actor_table(conn, book, self._ids(only))
+
+    def actor_candidates(self, only: Iterable[str | int] | None = None, min_mentions: int = 1,
+                         codebook: str | os.PathLike | None = None) -> list[dict[str, Any]]:
+        """Names NER found that the codebook lacks, merged by spelling, with the nearest codebook actor."""
+        from .analysis.codebook import load_actor_codebook
+        from .analysis.summary import candidates
+
+        book = load_actor_codebook(os.fspath(codebook) if codebook else get_setting("codebook"))
+        with self.store.read() as conn:
+            return candidates(conn, book, self._ids(only), min_mentions)
+
+    def evaluate(self, gold: str | os.PathLike, *, format: str = "onrecord", layers: Sequence[str] | None = None) -> "EvalReport":
+        """Score the stored analysis against a gold folder (see ``onrecord eval``)."""
+        from .evaluation.run import evaluate
+
+        return evaluate(self.store, gold, format, layers)
 
     # -- reading --------------------------------------------------------------------------------------
     def document_ids(

@@ -28,6 +28,7 @@ __all__ = ["predictions", "future_markers"]
 
 NAME = "onrecord.predictions.v1"
 FUTURE_MODALS = {"will", "shall", "'ll", "wo", "’ll"}
+POSSIBILITY_MODALS = {"may", "might", "could"}
 
 
 def future_markers(sent: "Span", phrase_keys: dict) -> list[int]:
@@ -37,6 +38,10 @@ def future_markers(sent: "Span", phrase_keys: dict) -> list[int]:
         if t.lower_ == "going" and t.i + 2 < len(t.doc) and t.doc[t.i + 1].lower_ == "to" and t.doc[t.i + 2].tag_ == "VB":
             out.append(t.i)
     out += [s for s, _ in phrase_keys.get("future_phrases", [])]
+    if not out:  # "Kiev may collapse by spring": a modal of possibility with a time horizon
+        modals = [t.i for t in sent if t.tag_ == "MD" and t.lower_ in POSSIBILITY_MODALS]
+        if modals and horizon(sent.text, None).text:
+            out = modals
     return sorted(set(out))
 
 

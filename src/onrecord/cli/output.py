@@ -55,3 +55,18 @@ def ingest_progress(enabled: bool) -> Progress:
         disable=not enabled,
         transient=False,
     )
+
+
+def analyze_progress(enabled: bool) -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]analyze"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("documents"),
+        TextColumn("[cyan]{task.fields[words]:,} words"),
+        TimeElapsedColumn(),
+        console=err,
+        disable=not enabled,
+        transient=False,
+    )
