@@ -30,8 +30,11 @@ dev-venv: $(VENV)/.dev-installed
 demo: venv
 	rm -f $(DB) $(DB)-wal $(DB)-shm
 	$(BIN)/onrecord --db $(DB) ingest examples/corpus --speaker "$(DEMO_AUTHOR)"
+	$(BIN)/onrecord --db $(DB) analyze
 	$(BIN)/onrecord --db $(DB) ls
-	@for id in $$($(BIN)/onrecord --db $(DB) ls --ids); do $(BIN)/onrecord --db $(DB) show $$id; done
+	$(BIN)/onrecord --db $(DB) actors --limit 15
+	@for id in $$($(BIN)/onrecord --db $(DB) ls --ids); do \
+		$(BIN)/onrecord --db $(DB) show $$id --layer statement --layer prediction --layer technique; done
 	$(BIN)/onrecord --db $(DB) stats
 
 test: dev-venv
@@ -39,6 +42,7 @@ test: dev-venv
 
 bench: venv
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/analyze.py
 
 # Regenerate the hash-pinned lock files (needs pip-tools; run by maintainers, not by CI).
 lock:
