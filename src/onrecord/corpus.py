@@ -173,10 +173,23 @@ class Corpus:
         with self.store.read() as conn:
             return candidates(conn, book, self._ids(only), min_mentions)
 
-    def evaluate(self, gold: str | os.PathLike, *, format: str = "onrecord", layers: Sequence[str] | None = None) -> "EvalReport":
-        """Score the stored analysis against a gold folder (see ``onrecord eval``)."""
-        from .evaluation.run import evaluate
+    def evaluate(
+        self, gold: str | os.PathLike, *, format: str = "onrecord", layers: Sequence[str] | None = None, prepare: bool = False,
+        stages: Sequence[str] | None = None,
+    ) -> "EvalReport":
+        """Score the stored analysis against a gold folder (see ``onrecord eval``). With ``prepare``,
+        the gold texts are first ingested and analysed (with ``stages``) in this store."""
+        from .errors import InputError
+        from .evaluation.run import evaluate, gold_texts
 
+        if prepare:
+            texts = gold_texts(gold, format)
+            ingested = self.ingest(texts)
+            if not ingested.ok:
+                raise InputError("gold texts could not be ingested: " + "; ".join(str(p) for p in ingested.problems[:5]))
+            analysed = self.analyze(ingested.added + ingested.versions + ingested.unchanged, stages=stages)
+            if not analysed.ok:
+                raise InputError("gold texts could not be analysed: " + "; ".join(str(p) for p in analysed.problems[:5]))
         return evaluate(self.store, gold, format, layers)
 
     # -- reading --------------------------------------------------------------------------------------

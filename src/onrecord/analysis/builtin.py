@@ -1,3 +1,3 @@
 """Importing this module registers the built-in stages."""
 
-from . import actors, claims, predictions, sentences, statements  # noqa: F401
+from . import actors, claims, predictions, sentences, statements, techniques  # noqa: F401

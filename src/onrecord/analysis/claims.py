@@ -45,10 +45,10 @@ def claims(doc: AnalysisDoc, res: Resources) -> list[Annotation]:
                        or "%" in t.text or t.text in ("$", "€", "£")]
             quote = any(c in sent.text for c in "“\"") and named
             speech = any(lex.has("speech_verbs", t.lemma_) and t.pos_ == "VERB" for t in sent)
-            past_event = any(t.tag_ in ("VBD", "VBN") and t.pos_ == "VERB" and t.dep_ in ("ROOT", "conj", "ccomp") for t in sent)
+            past_event = any(t.tag_ in ("VBD", "VBN") and t.pos_ in ("VERB", "AUX") and t.dep_ in ("ROOT", "conj", "ccomp", "relcl") for t in sent)
             keys = lex.phrase_keys(sent)
             opinion = any(t.lemma_.lower() in _OPINION for t in sent) or "hedge_phrases" in keys
-            future = bool(future_markers(sent, keys))
+            future = bool(future_markers(sent, keys, lex))
             score = 0.1
             kind = "other"
             if numbers:
@@ -64,7 +64,7 @@ def claims(doc: AnalysisDoc, res: Resources) -> list[Annotation]:
                 score += 0.05 * min(len({m.actor for m in named}), 3)
             if opinion:
                 score -= 0.25
-            if future:
+            if future and not (named and speech):  # "X says it will ..." is a checkable attribution
                 score -= 0.3
             score = max(0.0, min(1.0, score))
             if score >= THRESHOLD:

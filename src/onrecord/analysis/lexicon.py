@@ -67,7 +67,7 @@ class Lexicon:
         out: dict[str, list[tuple[int, int]]] = {}
         vocab = span.doc.vocab
         for match_id, s, e in self.phrases(span):
-            out.setdefault(vocab.strings[match_id], []).append((span.start + s, span.start + e))
+            out.setdefault(vocab.strings[match_id], []).append((s, e))  # matchers give Doc positions
         return out
 
     def confidence_keys(self, span: "Span") -> set[str]:
@@ -80,9 +80,9 @@ class Lexicon:
         for matcher in (self.concepts_lower, self.concepts_lemma):
             for match_id, s, e in matcher(span):
                 cid = vocab.strings[match_id]
-                cue = span[s:e].text
+                cue = span.doc[s:e].text  # matchers give Doc positions, also for a Span
                 weight = 2.0 if e - s > 1 else 1.0
-                seen[(cid, span.start + s, span.start + e)] = ConceptHit(cid, span.start + s, span.start + e, weight, cue)
+                seen[(cid, s, e)] = ConceptHit(cid, s, e, weight, cue)
         # a longer cue inside the same tokens wins over a shorter one of another concept
         hits = sorted(seen.values(), key=lambda h: (-(h.end - h.start), h.start))
         kept: list[ConceptHit] = []

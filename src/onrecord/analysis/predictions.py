@@ -19,7 +19,7 @@ from .horizon import horizon
 from .lexicon import lexicon
 from .resources import Resources
 from .stance import clauses_of, speaker_holder
-from .statements import sentence_span
+from .statements import TOPIC_MEMORY, sentence_span
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Span
@@ -31,17 +31,30 @@ FUTURE_MODALS = {"will", "shall", "'ll", "wo", "’ll"}
 POSSIBILITY_MODALS = {"may", "might", "could"}
 
 
-def future_markers(sent: "Span", phrase_keys: dict) -> list[int]:
-    """Token indices (in ``sent.doc``) that put ``sent`` in the future."""
+def future_markers(sent: "Span", phrase_keys: dict, lex=None) -> list[int]:
+    """Token indices (in ``sent.doc``) that put ``sent`` in the future: "will / shall / 'll",
+    "going to" + verb, a future phrase, a forecasting verb with a complement ("we expect the talks to
+    fail"), "would" under a verb of saying or after "if" ("he said tanks would trigger a war"), or a
+    possibility ("may", "could", "I wouldn't rule out") with a time horizon ("by spring")."""
     out = [t.i for t in sent if t.tag_ == "MD" and t.lower_ in FUTURE_MODALS]
     for t in sent:
         if t.lower_ == "going" and t.i + 2 < len(t.doc) and t.doc[t.i + 1].lower_ == "to" and t.doc[t.i + 2].tag_ == "VB":
             out.append(t.i)
+        elif t.tag_ == "MD" and t.lower_ in ("would", "'d") and (
+            any(a.dep_ == "ccomp" and lex is not None and lex.has("speech_verbs", a.head.lemma_) for a in t.head.ancestors)
+            or t.head.dep_ == "ccomp" and lex is not None and lex.has("speech_verbs", t.head.head.lemma_)
+            or any(c.dep_ == "advcl" and any(m.lower_ == "if" for m in c.children) for c in t.head.children)
+        ):
+            out.append(t.i)
+        elif lex is not None and t.pos_ == "VERB" and lex.has("forecast_verbs", t.lemma_) and any(
+            c.dep_ in ("ccomp", "xcomp") for c in t.children
+        ):
+            out.append(t.i)
     out += [s for s, _ in phrase_keys.get("future_phrases", [])]
-    if not out:  # "Kiev may collapse by spring": a modal of possibility with a time horizon
-        modals = [t.i for t in sent if t.tag_ == "MD" and t.lower_ in POSSIBILITY_MODALS]
-        if modals and horizon(sent.text, None).text:
-            out = modals
+    if not out and horizon(sent.text, None).kind not in ("none", "day"):
+        # "Kiev may collapse by spring", "I wouldn't rule out a ceasefire by spring"
+        possible = [t.i for t in sent if t.tag_ == "MD" and t.lower_ in POSSIBILITY_MODALS]
+        out = possible or [s for s, _ in phrase_keys.get("hedge_phrases", [])]
     return sorted(set(out))
 
 
@@ -63,17 +76,21 @@ def predictions(doc: AnalysisDoc, res: Resources) -> list[Annotation]:
     out: list[Annotation] = []
     for seg in res.segments(doc):
         seg_mentions = [m for m in mentions if seg.start <= m.start < seg.start + len(seg.doc.text)]
+        topics: list = []
         for sent in seg.doc.sents:
+            hits = lex.concepts(sent)
+            own_topic = lex.best_concept(hits)
+            topic = next((t for t in reversed(topics) if t is not None), None)
+            topics = (topics + [own_topic])[-TOPIC_MEMORY:]
             if sent.text.rstrip().endswith("?") or len(sent) < 3:
                 continue
             keys = lex.phrase_keys(sent)
-            markers = future_markers(sent, keys)
+            markers = future_markers(sent, keys, lex)
             if not markers:
                 continue
             clauses = clauses_of(sent, seg.start, seg.speaker, seg_mentions, lex)
             attributed = [c for c in clauses if c.attributed]
             holders = attributed[0].holders if attributed else [speaker_holder(seg.speaker)]
-            hits = lex.concepts(sent)
             # the concept of the clause that carries the future marker, else the sentence's
             concept = None
             for c in clauses:
@@ -81,7 +98,7 @@ def predictions(doc: AnalysisDoc, res: Resources) -> list[Annotation]:
                 if any(node.left_edge.i <= i <= node.right_edge.i for i in markers) and c.concept:
                     concept = c.concept
                     break
-            concept = concept or lex.best_concept(hits)
+            concept = concept or own_topic or topic
             start, end = sentence_span(seg, sent)
             negated = any(t.dep_ == "neg" or t.lower_ in ("neither", "nor", "never", "no") for t in sent)
             when = horizon(sent.text, doc.date)

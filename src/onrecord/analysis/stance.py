@@ -44,6 +44,7 @@ class Clause:
     holder_is_actor: bool
     attributed: bool = False  # the holder comes from "X said / believes / according to X"
     content: "Token | None" = None
+    extent: tuple[int, int] = (0, 0)  # token range of the clause in the Doc
 
 
 def _mention_at(token: "Token", offset: int, mentions: list[Mention]) -> Mention | None:
@@ -55,7 +56,11 @@ def _mention_at(token: "Token", offset: int, mentions: list[Mention]) -> Mention
 
 
 def _subject_tokens(pred: "Token") -> list["Token"]:
-    subs = [c for c in pred.children if c.dep_ in SUBJECT_DEPS]
+    # a passive with an agent: "... is denied by the parties" -> the parties
+    agents = [p for c in pred.children if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"]
+    subs = agents or [c for c in pred.children if c.dep_ in SUBJECT_DEPS]
+    if pred.dep_ == "relcl" and subs and subs[0].lower_ in ("who", "which", "that"):
+        subs = [pred.head]  # "Trump, who wants ..." -> Trump
     if not subs and pred.dep_ in ("conj", "xcomp", "advcl") and pred.head is not pred:
         return _subject_tokens(pred.head)
     out = []
@@ -96,9 +101,14 @@ def _negations(pred: "Token", lex: Lexicon, subjects: list["Token"]) -> int:
     return n
 
 
+#: Objects that make an opposing verb a supporting one: to stop the war is to want peace.
+HARMS = {"war", "conflict", "fighting", "hostility", "bloodshed", "killing", "aggression", "escalation", "violence", "massacre", "slaughter"}
+
+
 def _oppose_word(pred: "Token", lex: Lexicon) -> bool:
     if lex.has("oppose_verbs", pred.lemma_):
-        return True
+        objects = [c for c in pred.children if c.dep_ in ("dobj", "nsubjpass")]
+        return not any(o.lemma_.lower() in HARMS for o in objects)
     for c in pred.children:
         if c.dep_ in ("acomp", "attr", "prep") and (lex.has("oppose_adjectives", c.lemma_) or c.lower_ == "against"):
             return True
@@ -113,7 +123,9 @@ def _kind(pred: "Token", sent: "Span", phrases: dict, lex: Lexicon, subjects: li
     aux = {c.lower_ for c in pred.children if c.dep_ in ("aux", "auxpass")}
     if aux & {"must", "should", "ought"} or ("prescription_phrases" in phrases and pred.lemma_ in ("need", "have")):
         return "prescription"
-    if lex.has("interest_verbs", pred.lemma_) or any(lex.has("interest_nouns", t.lemma_) for t in sent if t.dep_ in ("nsubj", "attr")):
+    if lex.has("interest_verbs", pred.lemma_) or any(lex.has("interest_nouns", t.lemma_) for t in sent if t.dep_ in ("nsubj", "attr")) or any(
+        c.dep_ == "dobj" and lex.has("interest_nouns", c.lemma_) for c in pred.children
+    ):
         return "interest"
     if pred.lemma_ == "be" and actor_subject:
         comp = [c for c in pred.children if c.dep_ in ("attr", "acomp")]
@@ -126,6 +138,38 @@ def _kind(pred: "Token", sent: "Span", phrases: dict, lex: Lexicon, subjects: li
     if "prescription_phrases" in phrases:
         return "prescription"
     return "claim"
+
+
+def _sentiment(text: str) -> float:
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    global _VADER
+    if _VADER is None:
+        _VADER = SentimentIntensityAnalyzer()
+    return _VADER.polarity_scores(text)["compound"]
+
+
+_VADER = None
+#: |VADER compound| from which a plain claim reads as an evaluation.
+EVALUATIVE = 0.4
+
+
+def _evaluation(content: "Token", pred: "Token", sent: "Span", polarity: str, kind: str, lex: Lexicon) -> tuple[str, str]:
+    """A claim worded with clear sentiment (VADER's lexicon, or the evaluation words of the stance
+    lexicon) is an evaluation, positive -> support, negative -> oppose."""
+    if kind not in ("claim", "evaluation"):
+        return polarity, kind
+    words = [t for t in content.subtree] if content is not sent.root else list(sent)
+    if any(lex.has("negative_evaluation", t.lemma_) for t in words):
+        return "oppose", "evaluation"
+    if any(lex.has("positive_evaluation", t.lemma_) for t in words):
+        return ("oppose" if polarity == "oppose" else "support"), "evaluation"
+    score = _sentiment(" ".join(t.text for t in words))
+    if score <= -EVALUATIVE:
+        return "oppose", "evaluation"
+    if score >= EVALUATIVE:
+        return "support", "evaluation"
+    return polarity, kind
 
 
 def _modality(phrases: dict, reported: bool, hedged: bool, sent_start_conditional: bool) -> str:
@@ -154,11 +198,19 @@ def _predicates(sent: "Span", lex: Lexicon) -> list["Token"]:
     for t in sent:
         if t.head not in preds or t.pos_ not in ("VERB", "AUX") or not any(c.dep_ in SUBJECT_DEPS for c in t.children):
             continue
-        if t.dep_ in ("conj", "parataxis") or (
+        if t.dep_ in ("conj", "parataxis", "advcl", "relcl") or (
             t.dep_ == "ccomp" and not lex.has("speech_verbs", t.head.lemma_) and t.head.lemma_ not in COGNITIVE
         ):
             preds.append(t)
     return preds
+
+
+def clause_extent(pred: "Token", sent: "Span", preds: list["Token"]) -> tuple[int, int]:
+    """Token range ``[start, end)`` (Doc positions) of a predicate's clause: the whole sentence for
+    the root, else the predicate's subtree."""
+    if pred is sent.root:
+        return sent.start, sent.end
+    return pred.left_edge.i, pred.right_edge.i + 1
 
 
 def _according_to(sent: "Span", offset: int, mentions: list[Mention]) -> str | None:
@@ -181,7 +233,8 @@ def clauses_of(sent: "Span", offset: int, speaker: str, mentions: list[Mention],
     source = _according_to(sent, offset, mentions)
     out: list[Clause] = []
     all_hits = lex.concepts(sent)
-    for pred in _predicates(sent, lex):
+    preds = _predicates(sent, lex)
+    for pred in preds:
         subjects = _subject_tokens(pred)
         holders, actor_subject = _holders(subjects, offset, mentions, speaker)
         reported = False
@@ -207,11 +260,15 @@ def clauses_of(sent: "Span", offset: int, speaker: str, mentions: list[Mention],
         negs = _negations(content, lex, subjects) + (_negations(pred, lex, []) if content is not pred else 0)
         polarity = "oppose" if (negs + _oppose_word(content, lex)) % 2 else "support"
         kind = _kind(content if content is not pred and not lex.has("interest_verbs", pred.lemma_) else pred, sent, phrases, lex, subjects, actor_subject)
+        polarity, kind = _evaluation(content, pred, sent, polarity, kind, lex)
+        if actor_subject and not attributed and kind in ("evaluation",):
+            # a fact or a judgement the speaker asserts about an actor is the speaker's own statement
+            holders, actor_subject = [speaker_holder(speaker)], False
         in_clause = [h for h in all_hits if content.left_edge.i <= h.start and h.end <= content.right_edge.i + 1] or all_hits
         concept = lex.best_concept(in_clause)
         out.append(
             Clause(pred, holders, polarity, _modality(phrases, reported, hedged, sent_conditional), kind, concept,
-                   _phrase(content), actor_subject, attributed, content)
+                   _phrase(content), actor_subject, attributed, content, clause_extent(pred, sent, preds))
         )
     return out
 

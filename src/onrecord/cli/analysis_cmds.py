@@ -126,16 +126,21 @@ def evaluate(
     format: str = typer.Option("onrecord", "--format", help="onrecord or ptc."),
     layer: List[str] = typer.Option([], "--layer", "-l", help="Only this layer (repeatable): actor, statement, prediction, technique, claim."),
     per_label: bool = typer.Option(False, "--per-label", help="Also print per-label scores."),
+    prepare: bool = typer.Option(False, "--prepare", help="First ingest and analyse the gold texts in this store (skipped when up to date)."),
+    stages: Optional[str] = typer.Option(None, "--stages", help="With --prepare: comma-separated stages (default: the whole pipeline)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Score the store's analysis against gold: precision/recall/F1 per layer, attribute and label;
     techniques also with the SemEval-2020 Task 11 SI and TC semantics.
 
-    Example: onrecord ingest gold/onrecord && onrecord analyze && onrecord eval --gold gold/onrecord
+    The gold texts must be in the store and analysed (--prepare does both).
+
+    Example: onrecord eval --gold gold/onrecord --prepare --per-label
     """
     corpus = _open()
     try:
-        report = corpus.evaluate(gold, format=format, layers=layer or None)
+        stage_names = [x.strip() for x in stages.split(",") if x.strip()] if stages else None
+        report = corpus.evaluate(gold, format=format, layers=layer or None, prepare=prepare, stages=stage_names)
     except OnrecordError as exc:
         fail(str(exc))
     if as_json:

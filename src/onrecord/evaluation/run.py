@@ -25,7 +25,7 @@ from ..store.writer import text_hash
 from .gold import GOLD_LAYERS, load_gold_dir
 from .scoring import LayerScore, score_layer
 
-__all__ = ["EvalReport", "evaluate"]
+__all__ = ["EvalReport", "evaluate", "gold_texts"]
 
 FORMATS = ("onrecord", "ptc")
 
@@ -53,6 +53,14 @@ def predicted(annotations: list[Annotation], layer: str) -> list[Annotation]:
 def _doc_ids_by_hash(conn, hashes: list[str]) -> dict[str, int]:
     d = schema.documents.c
     return {sha: doc_id for doc_id, sha in conn.execute(select(d.id, d.sha256).where(d.sha256.in_(hashes)))}
+
+
+def gold_texts(gold_dir: str | Path, fmt: str = "onrecord") -> list[str]:
+    """The text files of a gold folder (what ``eval --prepare`` ingests)."""
+    root = Path(gold_dir)
+    if fmt == "ptc":
+        return sorted(str(p) for p in root.glob("article*.txt"))
+    return [str(g.path) for g in load_gold_dir(root)]
 
 
 def evaluate(store, gold_dir: str | Path, fmt: str = "onrecord", layers: Sequence[str] | None = None) -> EvalReport:

@@ -4,7 +4,8 @@ A prediction matches a gold annotation of the same layer when their spans overla
 criterion, the compared values agree. Matching is one-to-one (each gold annotation is matched by at
 most one prediction, largest overlap first), so two statements on one sentence need two matches.
 Holders of the form ``speaker:NAME`` compare as ``speaker`` (the speaker's own view): who the speaker
-is comes from the turn, not from the analysis.
+is comes from the turn, not from the analysis; ``other:NAME`` (an actor the codebook lacks) compares as
+``other``.
 """
 
 from __future__ import annotations
@@ -50,7 +51,11 @@ class PRF:
 
 def _holder(a: Annotation) -> str:
     h = str(a.attrs.get("holder", ""))
-    return "speaker" if h.startswith("speaker:") else h
+    if h.startswith("speaker:"):
+        return "speaker"
+    if h.startswith("other:"):  # an actor the codebook lacks (the name is kept in the prediction)
+        return "other"
+    return h
 
 
 def _attr(name: str) -> Callable[[Annotation], Any]:
