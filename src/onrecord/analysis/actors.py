@@ -179,8 +179,33 @@ def _ner_mentions(res: Resources, m: _Matchers, seg, speaker: str, covered: list
     return out
 
 
-def _pronoun_mentions(res: Resources, doc: AnalysisDoc, seg, speaker: str, named: list[Mention]) -> list[Mention]:
-    side = res.actors.first_person_side(speaker)
+def _state_of(res: Resources, actor_id: str) -> str:
+    """The state (or top-level actor) an actor belongs to: putin -> russia, russian_army -> russia."""
+    actor = res.actors[actor_id]
+    if actor.side:
+        return actor.side
+    chain = [actor_id, *res.actors.ancestors(actor_id)]
+    states = [a for a in chain if res.actors[a].type == "state"]
+    return states[0] if states else chain[-1]
+
+
+def inferred_sides(res: Resources, doc: AnalysisDoc, named: list[Mention]) -> dict[str, str]:
+    """Speaker -> the actor their "we" stands for: the codebook's ``first_person`` entry, else the
+    side a speaker claims with a first-person epithet ("our President", "our army") when all such
+    epithets in their turns point to one side."""
+    sides: dict[str, set[str]] = {}
+    for m in named:
+        if m.actor != "other" and doc.text[m.start : m.end].lower().startswith("our "):
+            sides.setdefault(m.speaker, set()).add(_state_of(res, m.actor))
+    out = {who: next(iter(found)) for who, found in sides.items() if len(found) == 1}
+    for who in {m.speaker for m in named} | set(out):
+        explicit = res.actors.first_person_side(who)
+        if explicit:
+            out[who] = explicit
+    return out
+
+
+def _pronoun_mentions(res: Resources, doc: AnalysisDoc, seg, speaker: str, named: list[Mention], side: str | None) -> list[Mention]:
     persons = [x for x in named if x.type == "person" and x.start >= seg.start and x.end <= seg.start + len(seg.doc.text)]
     out = []
     for t in seg.doc:
@@ -204,12 +229,16 @@ def mentions_of(doc: AnalysisDoc, res: Resources) -> list[Mention]:
         return cached
     m = _matchers(res)
     out: list[Mention] = []
+    per_segment = []
     for seg in res.segments(doc):
         named = _codebook_mentions(res, m, seg, seg.speaker)
         named += _ner_mentions(res, m, seg, seg.speaker, [(x.start, x.end) for x in named])
         named.sort(key=lambda x: x.start)
+        per_segment.append((seg, named))
         out += named
-        out += _pronoun_mentions(res, doc, seg, seg.speaker, named)
+    sides = inferred_sides(res, doc, out)
+    for seg, named in per_segment:
+        out += _pronoun_mentions(res, doc, seg, seg.speaker, named, sides.get(seg.speaker) or res.actors.first_person_side(seg.speaker))
     out.sort(key=lambda x: (x.start, -x.end))
     doc.cache["mentions"] = out
     return out

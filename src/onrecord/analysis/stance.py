@@ -154,12 +154,22 @@ _VADER = None
 EVALUATIVE = 0.4
 
 
-def _evaluation(content: "Token", pred: "Token", sent: "Span", polarity: str, kind: str, lex: Lexicon) -> tuple[str, str]:
+def _own_tokens(head: "Token", preds: list["Token"]) -> list["Token"]:
+    """The tokens of ``head``'s clause without the clauses of other predicates nested in it."""
+    out, todo = [], [head]
+    while todo:
+        t = todo.pop()
+        out.append(t)
+        todo.extend(c for c in t.children if c not in preds)
+    return sorted(out, key=lambda t: t.i)
+
+
+def _evaluation(content: "Token", preds: list["Token"], sent: "Span", polarity: str, kind: str, lex: Lexicon) -> tuple[str, str]:
     """A claim worded with clear sentiment (VADER's lexicon, or the evaluation words of the stance
     lexicon) is an evaluation, positive -> support, negative -> oppose."""
     if kind not in ("claim", "evaluation"):
         return polarity, kind
-    words = [t for t in content.subtree] if content is not sent.root else list(sent)
+    words = _own_tokens(content, preds)
     if any(lex.has("negative_evaluation", t.lemma_) for t in words):
         return "oppose", "evaluation"
     if any(lex.has("positive_evaluation", t.lemma_) for t in words):
@@ -260,7 +270,7 @@ def clauses_of(sent: "Span", offset: int, speaker: str, mentions: list[Mention],
         negs = _negations(content, lex, subjects) + (_negations(pred, lex, []) if content is not pred else 0)
         polarity = "oppose" if (negs + _oppose_word(content, lex)) % 2 else "support"
         kind = _kind(content if content is not pred and not lex.has("interest_verbs", pred.lemma_) else pred, sent, phrases, lex, subjects, actor_subject)
-        polarity, kind = _evaluation(content, pred, sent, polarity, kind, lex)
+        polarity, kind = _evaluation(content, preds, sent, polarity, kind, lex)
         if actor_subject and not attributed and kind in ("evaluation",):
             # a fact or a judgement the speaker asserts about an actor is the speaker's own statement
             holders, actor_subject = [speaker_holder(speaker)], False
