@@ -246,8 +246,9 @@ class Corpus:
                 rows = queries.document_rows(conn, chunk)
                 anns = queries.annotations_of(conn, chunk, layers)
                 speakers = queries.speakers_by_doc(conn, chunk)
+                sources = queries.sources_by_doc(conn, chunk)
             for r in rows:
-                yield document_record(r, anns[r["id"]], speakers[r["id"]])
+                yield document_record(r, anns[r["id"]], speakers[r["id"]], sources=sources[r["id"]])
 
     def export(self, out: str | os.PathLike, *, format: str | None = None, layers: Iterable[str] | None = None, **filters: Any) -> int:
         """Write documents matching ``filters`` to ``out``; returns records (documents or annotations) written."""

@@ -1,4 +1,5 @@
-"""Built-in exporters: JSONL (documents with all annotations), CSV (one row per annotation), Parquet.
+"""Built-in exporters: JSONL (documents with all annotations), CSV (one row per annotation), Parquet,
+PTC (technique spans as SemEval-2020 Task 11 label lines).
 
 Each exporter is registered by name and has the signature
 ``exporter(records: Iterable[dict], out: BinaryIO | TextIO path) -> int`` (records written). A record is
@@ -15,20 +16,24 @@ from typing import Any, Iterable
 from ._types import Annotation
 from .registry import exporters
 
-__all__ = ["document_record", "EXPORT_FORMATS", "format_for_export"]
+__all__ = ["document_record", "EXPORT_FORMATS", "format_for_export", "ptc_article_id"]
 
-EXPORT_FORMATS = {"jsonl": "onrecord.export.jsonl.v1", "csv": "onrecord.export.csv.v1", "parquet": "onrecord.export.parquet.v1"}
+EXPORT_FORMATS = {"jsonl": "onrecord.export.jsonl.v1", "csv": "onrecord.export.csv.v1", "parquet": "onrecord.export.parquet.v1",
+                  "ptc": "onrecord.export.ptc.v1"}
 
 
 def format_for_export(path: str, forced: str | None = None) -> str:
     if forced:
         return EXPORT_FORMATS.get(forced.lower(), forced)
     ext = os.path.splitext(path)[1].lower().lstrip(".")
-    return EXPORT_FORMATS.get({"ndjson": "jsonl", "pq": "parquet"}.get(ext, ext), EXPORT_FORMATS["jsonl"])
+    return EXPORT_FORMATS.get({"ndjson": "jsonl", "pq": "parquet", "labels": "ptc"}.get(ext, ext), EXPORT_FORMATS["jsonl"])
 
 
-def document_record(row: dict[str, Any], annotations: list[Annotation], speakers: list[tuple[str, int]]) -> dict[str, Any]:
-    """The exported form of one document (also the JSONL line)."""
+def document_record(
+    row: dict[str, Any], annotations: list[Annotation], speakers: list[tuple[str, int]], sources: list[str] | None = None
+) -> dict[str, Any]:
+    """The exported form of one document (also the JSONL line). ``sources``, the paths the document was
+    ingested from, are added as ``"sources"`` when given (the PTC exporter takes article ids from them)."""
     meta = {k: row[k] for k in ("date", "outlet", "programme", "title", "author", "language", "url", "format", "encoding")}
     meta["date"] = meta["date"].isoformat() if meta["date"] else None
     meta["extra"] = row["extra"] or {}
@@ -42,6 +47,7 @@ def document_record(row: dict[str, Any], annotations: list[Annotation], speakers
         "speakers": [{"name": n, "turns": t} for n, t in speakers],
         "text": row["text"],
         "annotations": [a.to_dict() for a in annotations],
+        **({"sources": list(sources)} if sources is not None else {}),
     }
 
 
@@ -136,3 +142,35 @@ def export_parquet(records: Iterable[dict[str, Any]], out: str, batch_size: int 
             writer.write_table(pa.Table.from_pylist(batch, schema=schema))
             n += len(batch)
     return n
+
+
+def ptc_article_id(record: dict[str, Any]) -> str:
+    """The PTC article id of an exported document: the digits of the file name it was ingested from
+    (``article123.txt`` -> ``123``; the first source path whose name has digits, from
+    ``record["sources"]``, else the metadata ``extra`` keys ``article_id``, ``source_path``, ``path`` or
+    ``file``). A document with no digits in any of these is exported under its **document id**
+    (``record["id"]``), so its labels stay distinct but do not name a PTC article."""
+    from .evaluation.ptc import article_id
+
+    extra = (record.get("meta") or {}).get("extra") or {}
+    candidates = [*(record.get("sources") or []), *(str(extra[k]) for k in ("article_id", "source_path", "path", "file") if extra.get(k))]
+    for name in candidates:
+        found = article_id(name)
+        if found is not None:
+            return found
+    return str(record["id"])
+
+
+@exporters.register("onrecord.export.ptc.v1")
+def export_ptc(records: Iterable[dict[str, Any]], out: str) -> int:
+    """The ``technique`` layer as PTC label lines in one file: ``article_id<TAB>technique<TAB>start<TAB>end``
+    (offsets in code points of the stored text, which for a PTC article is the article file itself;
+    see :func:`ptc_article_id` for the id). Other layers are left out. Returns the lines written."""
+    from .evaluation.ptc import Label, write_labels
+
+    labels = []
+    for record in records:
+        aid = ptc_article_id(record)
+        labels += [Label(aid, int(a["start"]), int(a["end"]), a["label"]) for a in record["annotations"]
+                   if a["layer"] == "technique" and int(a["end"]) > int(a["start"])]
+    return write_labels(labels, out)

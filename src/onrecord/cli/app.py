@@ -255,7 +255,7 @@ def show(
 @app.command()
 def export(
     out_path: str = typer.Argument(..., metavar="OUT", help="Output file; the format follows the extension (.jsonl, .csv, .parquet)."),
-    format: Optional[str] = typer.Option(None, "--format", help="jsonl (documents + annotations), csv (one row per annotation), parquet."),
+    format: Optional[str] = typer.Option(None, "--format", help="jsonl (documents + annotations), csv (one row per annotation), parquet, ptc (technique spans as PTC label lines)."),
     layer: List[str] = typer.Option([], "--layer", "-l", help="Only annotations of this layer (repeatable)."),
     since: Optional[str] = _SINCE,
     until: Optional[str] = _UNTIL,

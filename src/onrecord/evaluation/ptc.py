@@ -38,7 +38,7 @@ from ..errors import FormatError
 __all__ = [
     "PTC_TECHNIQUES", "Label", "article_id", "parse_labels", "read_labels", "format_labels", "write_labels",
     "labels_from_annotations", "merge_spans", "SpanScore", "PRF", "TCScore", "score_si", "score_si_by_technique",
-    "score_tc", "tc_predictions", "read_article",
+    "score_tc", "tc_predictions", "read_article", "PTCScores", "score_documents",
 ]
 
 #: The 14 technique labels of SemEval-2020 Task 11, exactly as the task spells them.
@@ -349,3 +349,33 @@ def tc_predictions(gold: Iterable[Label], pred: Iterable[Label]) -> list[Label]:
                 chosen.append(technique)
         out += [Label(aid, start, end, t) for t in chosen]
     return out
+
+
+@dataclass
+class PTCScores:
+    """SI over all documents, SI per technique (spans of one label against gold of that label), and
+    TC with each gold span labelled by the predicted span that overlaps it most (:func:`tc_predictions`)."""
+
+    si: SpanScore
+    si_by_technique: dict[str, SpanScore]
+    tc: TCScore
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "SI": self.si.to_dict(),
+            "TC": {**self.tc.micro.to_dict(), "per_technique": {k: v.to_dict() for k, v in self.tc.per_technique.items()}},
+            "SI_by_technique": {k: v.to_dict() for k, v in self.si_by_technique.items()},
+        }
+
+
+def score_documents(gold: Mapping[str, Iterable[Annotation]], pred: Mapping[str, Iterable[Annotation]],
+                    layer: str = "technique") -> PTCScores:
+    """Score ``layer`` annotations of documents (name -> annotations; a document missing from
+    ``pred`` has no predictions) with the task's SI and TC semantics."""
+    gold_labels = [x for name, anns in gold.items() for x in labels_from_annotations(name, anns, layer)]
+    pred_labels = [x for name, anns in pred.items() for x in labels_from_annotations(name, anns, layer)]
+    return PTCScores(
+        score_si(gold_labels, pred_labels),
+        score_si_by_technique(gold_labels, pred_labels),
+        score_tc(gold_labels, tc_predictions(gold_labels, pred_labels)),
+    )

@@ -12,7 +12,7 @@ from .._types import Annotation, Meta
 from ..errors import ConfigError, NotFoundError
 from . import schema
 
-__all__ = ["DocumentFilter", "select_documents", "document_rows", "find_document", "annotations_of", "stats", "speakers_by_doc"]
+__all__ = ["DocumentFilter", "select_documents", "document_rows", "find_document", "annotations_of", "stats", "speakers_by_doc", "sources_by_doc"]
 
 D = schema.documents.c
 M = schema.document_meta.c
@@ -159,6 +159,19 @@ def speakers_by_doc(conn: Connection, doc_ids: Iterable[int]) -> dict[int, list[
         )
         for doc_id, name, n in conn.execute(q):
             out[doc_id].append((name, n))
+    return out
+
+
+def sources_by_doc(conn: Connection, doc_ids: Iterable[int]) -> dict[int, list[str]]:
+    """Paths each document was ingested from, oldest first."""
+    ids = list(doc_ids)
+    out: dict[int, list[str]] = {i: [] for i in ids}
+    s = schema.sources.c
+    for chunk_start in range(0, len(ids), 500):
+        q = select(s.doc_id, s.path).where(s.doc_id.in_(ids[chunk_start : chunk_start + 500])).order_by(s.id)
+        for doc_id, path in conn.execute(q):
+            if path not in out[doc_id]:
+                out[doc_id].append(path)
     return out
 
 
