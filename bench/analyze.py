@@ -8,7 +8,8 @@ The corpus is commentary-like prose generated from templates (actors, epithets, 
 conditions, predictions, numbers; sentences of 8-40 words in speaker turns), deterministic by seed.
 Per-stage figures are words / seconds spent in that stage summed over worker processes (CPU time of
 the stage); end-to-end is words / wall time of ``Corpus.analyze`` including reading and writing the
-store, with the configured worker processes.
+store, once with the configured worker processes (``analyze_workers``: the number of cores) and once
+in a single process (``--force`` re-run), which compares like for like with the one-process baseline.
 """
 
 from __future__ import annotations
@@ -97,7 +98,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--words", type=int, default=1_000_000)
     ap.add_argument("--doc-words", type=int, default=800)
-    ap.add_argument("--workers", type=int, default=None, help="analysis worker processes (default: the 'workers' setting)")
+    ap.add_argument("--workers", type=int, default=None, help="analysis worker processes (default: the 'analyze_workers' setting)")
     ap.add_argument("--skip-baseline", action="store_true")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -119,10 +120,18 @@ def main() -> None:
             report = corpus.analyze(workers=args.workers)
             wall = time.perf_counter() - started
             assert report.ok, report.problems[:3]
-            workers = onrecord.settings.get_setting("workers", args.workers)
+            started = time.perf_counter()
+            serial = corpus.analyze(workers=0, force=True)
+            serial_wall = time.perf_counter() - started
+            assert serial.ok, serial.problems[:3]
+            workers = onrecord.settings.get_setting("analyze_workers", args.workers)
     rows = [("spaCy en_core_web_sm nlp.pipe (baseline, 1 process)", base_s)]
     rows += [(f"  stage {name} (CPU time in stage)", secs) for name, secs in report.stage_seconds.items()]
-    rows += [(f"onrecord analyze end-to-end ({workers} workers, wall)", wall), ("onrecord ingest (for reference)", ingest_s)]
+    rows += [
+        (f"onrecord analyze end-to-end ({workers} worker processes, wall)", wall),
+        ("onrecord analyze end-to-end (one process, wall)", serial_wall),
+        ("onrecord ingest (for reference)", ingest_s),
+    ]
     print()
     print(f"| {'what':<62} | {'seconds':>8} | {'words/s':>9} | {'x baseline':>10} |")
     print(f"|{'-' * 64}|{'-' * 10}|{'-' * 11}|{'-' * 12}|")

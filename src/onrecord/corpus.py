@@ -145,7 +145,7 @@ class Corpus:
             "concepts": os.fspath(concepts) if concepts is not None else None,
         }
         return analyze_documents(
-            self.store, ids, stages, force=force, workers=get_setting("workers", workers), resources=resources, progress=progress
+            self.store, ids, stages, force=force, workers=get_setting("analyze_workers", workers), resources=resources, progress=progress
         )
 
     def _ids(self, only: Iterable[str | int] | None) -> list[int] | None:

@@ -25,7 +25,7 @@ from .sentences import sentence_spans
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Span
 
-__all__ = ["actors", "Mention", "mentions_of", "normalise_name", "FUZZY_CUTOFF"]
+__all__ = ["actors", "Mention", "MentionIndex", "mentions_of", "normalise_name", "FUZZY_CUTOFF"]
 
 NAME = "onrecord.actors.v1"
 NER_TYPES = {"PERSON": "person", "ORG": "organisation", "GPE": "state"}
@@ -51,6 +51,26 @@ class Mention:
     @property
     def inferred(self) -> bool:
         return self.kind == "pronoun"
+
+
+class MentionIndex:
+    """Mentions by character position, for O(log n) "which mention covers this character?"."""
+
+    def __init__(self, mentions: Iterable[Mention]):
+        self.mentions = sorted(mentions, key=lambda m: (m.start, -m.end))
+        self.starts = [m.start for m in self.mentions]
+
+    def at(self, char: int) -> Mention | None:
+        import bisect
+
+        i = bisect.bisect_right(self.starts, char) - 1
+        while i >= 0 and self.mentions[i].start <= char:
+            if char < self.mentions[i].end:
+                return self.mentions[i]
+            if char - self.mentions[i].start > 200:  # no mention is this long
+                break
+            i -= 1
+        return None
 
 
 def normalise_name(text: str) -> str:
@@ -206,7 +226,7 @@ def inferred_sides(res: Resources, doc: AnalysisDoc, named: list[Mention]) -> di
 
 
 def _pronoun_mentions(res: Resources, doc: AnalysisDoc, seg, speaker: str, named: list[Mention], side: str | None) -> list[Mention]:
-    persons = [x for x in named if x.type == "person" and x.start >= seg.start and x.end <= seg.start + len(seg.doc.text)]
+    persons = [x for x in named if x.type == "person" and x.start >= seg.start and x.end <= seg.end]
     out = []
     for t in seg.doc:
         low = t.lower_

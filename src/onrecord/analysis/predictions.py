@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .._types import Annotation
-from .actors import mentions_of
+from .actors import MentionIndex, mentions_of
 from .base import AnalysisDoc, stage
 from .horizon import horizon
 from .lexicon import lexicon
@@ -75,7 +75,7 @@ def predictions(doc: AnalysisDoc, res: Resources) -> list[Annotation]:
     mentions = mentions_of(doc, res)
     out: list[Annotation] = []
     for seg in res.segments(doc):
-        seg_mentions = [m for m in mentions if seg.start <= m.start < seg.start + len(seg.doc.text)]
+        seg_mentions = MentionIndex(m for m in mentions if seg.start <= m.start < seg.end)
         topics: list = []
         for sent in seg.doc.sents:
             hits = lex.concepts(sent)

@@ -36,6 +36,7 @@ class Segment:
     start: int
     speaker: str
     doc: "Doc"
+    end: int = 0  # ``start + len(doc.text)`` (kept: ``Doc.text`` is rebuilt on every access)
 
 
 class Resources:
@@ -99,7 +100,7 @@ class Resources:
         if found is None:
             pieces = list(segments_of(doc))
             parsed = self.parse([doc.text[s:e] for s, e, _ in pieces])
-            found = doc.cache["segments"] = [Segment(s, who, d) for (s, _, who), d in zip(pieces, parsed)]
+            found = doc.cache["segments"] = [Segment(s, who, d, e) for (s, e, who), d in zip(pieces, parsed)]
         return found
 
 

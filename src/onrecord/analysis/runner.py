@@ -249,6 +249,8 @@ def analyze_documents(
         for (done,) in conn.execute(select(schema.analysis_state.c.stage).distinct()):
             available.update(_assigns(done))
     stages = check_pipeline(names, available)
+    checked = Resources(**(resources or {}))
+    checked.actors, checked.concepts  # a broken codebook is one clear error before anything runs
     report = AnalyzeReport(stages=names)
     ids = list(doc_ids)
     started = time.perf_counter()

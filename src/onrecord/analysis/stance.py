@@ -10,10 +10,12 @@ mention (a name, an epithet, or a resolved pronoun) is the holder; otherwise the
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
-from .actors import Mention
+from .actors import Mention, MentionIndex
 from .lexicon import ConceptHit, Lexicon
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -47,12 +49,8 @@ class Clause:
     extent: tuple[int, int] = (0, 0)  # token range of the clause in the Doc
 
 
-def _mention_at(token: "Token", offset: int, mentions: list[Mention]) -> Mention | None:
-    at = offset + token.idx
-    for m in mentions:
-        if m.start <= at < m.end:
-            return m
-    return None
+def _mention_at(token: "Token", offset: int, mentions: MentionIndex) -> Mention | None:
+    return mentions.at(offset + token.idx)
 
 
 def _subject_tokens(pred: "Token") -> list["Token"]:
@@ -70,7 +68,7 @@ def _subject_tokens(pred: "Token") -> list["Token"]:
     return out
 
 
-def _holders(subjects: list["Token"], offset: int, mentions: list[Mention], speaker: str) -> tuple[list[str], bool]:
+def _holders(subjects: list["Token"], offset: int, mentions: MentionIndex, speaker: str) -> tuple[list[str], bool]:
     holders: list[str] = []
     actor = False
     for tok in subjects:
@@ -195,7 +193,7 @@ def _modality(phrases: dict, reported: bool, hedged: bool, sent_start_conditiona
 def _phrase(pred: "Token") -> str:
     for c in pred.children:
         if c.dep_ in ("dobj", "attr", "pobj", "xcomp", "ccomp", "acomp"):
-            words = [t.text for t in c.subtree][:8]
+            words = [t.text for t in itertools.islice(c.subtree, 8)]
             return " ".join(words)
     return pred.lemma_
 
@@ -223,7 +221,7 @@ def clause_extent(pred: "Token", sent: "Span", preds: list["Token"]) -> tuple[in
     return pred.left_edge.i, pred.right_edge.i + 1
 
 
-def _according_to(sent: "Span", offset: int, mentions: list[Mention]) -> str | None:
+def _according_to(sent: "Span", offset: int, mentions: MentionIndex) -> str | None:
     for t in sent:
         if t.lower_ == "according" and t.i + 1 < len(t.doc) and t.doc[t.i + 1].lower_ == "to":
             for c in t.doc[t.i + 1].children:
@@ -234,15 +232,18 @@ def _according_to(sent: "Span", offset: int, mentions: list[Mention]) -> str | N
     return None
 
 
-def clauses_of(sent: "Span", offset: int, speaker: str, mentions: list[Mention], lex: Lexicon) -> list[Clause]:
+def clauses_of(sent: "Span", offset: int, speaker: str, mentions: "MentionIndex | list[Mention]", lex: Lexicon) -> list[Clause]:
     """The stance-bearing clauses of one parsed sentence (``offset`` = the segment's start)."""
+    if not isinstance(mentions, MentionIndex):
+        mentions = MentionIndex(mentions)
     phrases = lex.phrase_keys(sent)
     sent_conditional = "conditional_phrases" in phrases and any(
         s - sent.start <= 2 for s, _ in phrases["conditional_phrases"]
     ) or any(t.dep_ == "mark" and t.lower_ in ("if", "unless") for t in sent)
     source = _according_to(sent, offset, mentions)
     out: list[Clause] = []
-    all_hits = lex.concepts(sent)
+    all_hits = lex.concepts(sent)  # sorted by start
+    hit_starts = [h.start for h in all_hits]
     preds = _predicates(sent, lex)
     for pred in preds:
         subjects = _subject_tokens(pred)
@@ -274,7 +275,8 @@ def clauses_of(sent: "Span", offset: int, speaker: str, mentions: list[Mention],
         if actor_subject and not attributed and kind in ("evaluation",):
             # a fact or a judgement the speaker asserts about an actor is the speaker's own statement
             holders, actor_subject = [speaker_holder(speaker)], False
-        in_clause = [h for h in all_hits if content.left_edge.i <= h.start and h.end <= content.right_edge.i + 1] or all_hits
+        lo, hi = content.left_edge.i, content.right_edge.i + 1
+        in_clause = [h for h in all_hits[bisect.bisect_left(hit_starts, lo) :] if h.start < hi and h.end <= hi] or all_hits
         concept = lex.best_concept(in_clause)
         out.append(
             Clause(pred, holders, polarity, _modality(phrases, reported, hedged, sent_conditional), kind, concept,

@@ -9,7 +9,7 @@ is the sentence; the label is the concept id (``other`` plus ``attrs.phrase`` wh
 from __future__ import annotations
 
 from .._types import Annotation
-from .actors import mentions_of
+from .actors import MentionIndex, mentions_of
 from .base import AnalysisDoc, stage
 from .lexicon import lexicon
 from .resources import Resources
@@ -48,7 +48,7 @@ def statements(doc: AnalysisDoc, res: Resources) -> list[Annotation]:
     mentions = [m for m in mentions_of(doc, res)]
     out: list[Annotation] = []
     for seg in res.segments(doc):
-        seg_mentions = [m for m in mentions if seg.start <= m.start < seg.start + len(seg.doc.text)]
+        seg_mentions = MentionIndex(m for m in mentions if seg.start <= m.start < seg.end)
         topics: list = []  # concepts of the last sentences of this turn (the discourse topic)
         for sent in seg.doc.sents:
             if sent.text.rstrip().endswith("?") or len(sent) < 3:

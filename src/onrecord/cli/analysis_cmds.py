@@ -21,7 +21,7 @@ def analyze(
     force: bool = typer.Option(False, "--force", help="Re-analyse documents already analysed by the same stage versions."),
     codebook: Optional[Path] = typer.Option(None, "--codebook", help="Extra actor codebook YAML merged over the shipped one."),
     concepts: Optional[Path] = typer.Option(None, "--concepts", help="Extra concept codebook YAML merged over the shipped one."),
-    workers: Optional[int] = typer.Option(None, "--workers", help="Worker processes (default: setting 'workers'; 0 = in this process)."),
+    workers: Optional[int] = typer.Option(None, "--workers", help="Worker processes (default: setting 'analyze_workers', the number of cores; 0 = in this process)."),
     list_stages: bool = typer.Option(False, "--list", help="List the registered stages (requires -> assigns) and exit."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only error lines."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON on stdout."),
