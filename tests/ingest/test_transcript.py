@@ -118,3 +118,18 @@ def test_spans_are_within_text_and_trimmed():
         assert 0 <= a.start < a.end <= len(text)
         covered = text[a.start : a.end]
         assert covered == covered.strip()
+
+
+def test_unknown_outlet_with_a_known_programme_on_a_run_on_line():
+    text = " date 2025-11-30 The Daily Ledger, Opinion Another week, another breakthrough."
+    parsed = parse_transcript(text)
+    assert (parsed.meta.outlet, parsed.meta.programme) == ("The Daily Ledger", "Opinion")
+    (turn,) = parsed.layer("turn")
+    assert text[turn.start : turn.end] == "Another week, another breakthrough."
+    parsed = parse_transcript(" date 2026-02-03 Tsargrad, Column The West has lost its way.")
+    assert (parsed.meta.outlet, parsed.meta.programme) == ("Tsargrad", "Column")
+    # a sentence that merely starts with names and a comma is not a header
+    parsed = parse_transcript(" date 2025-02-03 Ukraine, Russia and the US met again in Geneva.")
+    assert parsed.meta.outlet is None and parsed.meta.programme is None
+    parsed = parse_transcript(" date 2025-02-03 Kiev, Opinionated as ever, refused.")
+    assert parsed.meta.outlet is None

@@ -272,8 +272,8 @@ def clauses_of(sent: "Span", offset: int, speaker: str, mentions: "MentionIndex 
         polarity = "oppose" if (negs + _oppose_word(content, lex)) % 2 else "support"
         kind = _kind(content if content is not pred and not lex.has("interest_verbs", pred.lemma_) else pred, sent, phrases, lex, subjects, actor_subject)
         polarity, kind = _evaluation(content, preds, sent, polarity, kind, lex)
-        if actor_subject and not attributed and kind in ("evaluation",):
-            # a fact or a judgement the speaker asserts about an actor is the speaker's own statement
+        if actor_subject and not attributed and kind == "evaluation":
+            # "Zelensky is a clown": a judgement the speaker passes on an actor is the speaker's own
             holders, actor_subject = [speaker_holder(speaker)], False
         lo, hi = content.left_edge.i, content.right_edge.i + 1
         in_clause = [h for h in all_hits[bisect.bisect_left(hit_starts, lo) :] if h.start < hi and h.end <= hi] or all_hits

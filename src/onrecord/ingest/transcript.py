@@ -53,18 +53,24 @@ class LabelLexicon:
     roles: frozenset[str]
     not_labels: frozenset[str]
     outlets: tuple[str, ...]
+    programmes: tuple[str, ...] = ()
 
     @classmethod
     def from_mapping(cls, data: dict, base: "LabelLexicon | None" = None) -> "LabelLexicon":
         roles = {str(r).casefold() for r in data.get("roles", [])}
         not_labels = {str(r).casefold() for r in data.get("not_labels", [])}
         outlets = [str(o) for o in data.get("outlets", [])]
+        programmes = [str(p) for p in data.get("programmes", [])]
         if base is not None:
             roles |= base.roles
             not_labels |= base.not_labels
             outlets = list(base.outlets) + outlets
-        # Longest outlet first, so "Radio Sputnik" wins over "Sputnik".
-        return cls(frozenset(roles), frozenset(not_labels), tuple(sorted(set(outlets), key=len, reverse=True)))
+            programmes = list(base.programmes) + programmes
+        # Longest first, so "Radio Sputnik" wins over "Sputnik".
+        return cls(
+            frozenset(roles), frozenset(not_labels), tuple(sorted(set(outlets), key=len, reverse=True)),
+            tuple(sorted(set(programmes), key=len, reverse=True)),
+        )
 
 
 @lru_cache(maxsize=1)
@@ -165,6 +171,39 @@ def _outlet_programme(text: str, start: int, end: int, annotations: list[Annotat
         annotations.append(Annotation(s, e, "header", "title", source=SOURCE))
 
 
+_OUTLET_NAME = re.compile(r"(?:[A-Z][\w'’&.-]*|of|the|and|for|on|de|&)(?: (?:[A-Z][\w'’&.-]*|of|the|and|for|on|de|&)){0,5}")
+
+
+def _run_on_header(text: str, after: int, line_end: int, lexicon: LabelLexicon, annotations: list[Annotation], meta: Meta) -> int:
+    """Outlet (and programme) on a header line that runs straight into the text: a known outlet, or
+    any title-case name followed by a comma and a known programme name (``The Daily Ledger, Opinion``).
+    Returns where the body starts."""
+    lead = after + len(text[after:line_end]) - len(text[after:line_end].lstrip())
+    rest = text[lead:line_end]
+    outlet = next((o for o in lexicon.outlets if rest.startswith(o) and (len(rest) == len(o) or not rest[len(o)].isalnum())), None)
+    if outlet is None:
+        m = _OUTLET_NAME.match(rest)
+        comma = m.end() if m and rest[m.end() : m.end() + 2] == ", " else -1
+        if comma < 0 or not any(_starts_with_word(rest[comma + 2 :], p) for p in lexicon.programmes):
+            return after
+        outlet = rest[:comma]
+    meta.outlet = outlet
+    annotations.append(Annotation(lead, lead + len(outlet), "header", "outlet", source=SOURCE))
+    body = lead + len(outlet)
+    if text[body : body + 2] == ", ":
+        tail = text[body + 2 : line_end]
+        programme = next((p for p in lexicon.programmes if _starts_with_word(tail, p)), None)
+        if programme:
+            meta.programme = programme
+            annotations.append(Annotation(body + 2, body + 2 + len(programme), "header", "programme", source=SOURCE))
+            return body + 2 + len(programme)
+    return body + 1 if text[body : body + 1] == "," else body
+
+
+def _starts_with_word(text: str, word: str) -> bool:
+    return text.startswith(word) and (len(text) == len(word) or not text[len(word)].isalnum())
+
+
 def parse_transcript(
     text: str,
     default_speaker: str | None = None,
@@ -206,17 +245,7 @@ def parse_transcript(
             _outlet_programme(text, after, line_end, annotations, meta)
             body_start = line_end
         else:
-            rest = text[after:line_end].lstrip()
-            lead = line_end - after - len(text[after:line_end].lstrip()) + after
-            for outlet in lexicon.outlets:
-                if rest.startswith(outlet) and (len(rest) == len(outlet) or not rest[len(outlet)].isalnum()):
-                    meta.outlet = outlet
-                    annotations.append(Annotation(lead, lead + len(outlet), "header", "outlet", source=SOURCE))
-                    after = lead + len(outlet)
-                    if text[after : after + 1] == ",":
-                        after += 1
-                    break
-            body_start = after
+            body_start = _run_on_header(text, after, line_end, lexicon, annotations, meta)
 
     for label, matches in labels.items():
         for m in matches:
