@@ -26,7 +26,7 @@ from ..errors import ConfigError
 from ..store import schema
 from ..store.engine import Store
 from ..store.queries import annotations_of, document_rows, meta_of
-from ..store.writer import finish_run, insert_annotations, start_run
+from ..store.writer import insert_annotations, recorded_run
 from .base import DEFAULT_STAGES, INGEST_LAYERS, AnalysisDoc, Stage, base_name, check_pipeline
 from .resources import Resources
 
@@ -253,17 +253,13 @@ def analyze_documents(
     checked.actors, checked.concepts  # a broken codebook is one clear error before anything runs
     report = AnalyzeReport(stages=names)
     ids = list(doc_ids)
-    started = time.perf_counter()
-    with store.write() as conn:
-        report.run_id = start_run(conn, "analyze", {"documents": len(ids), "force": force}, names)
-    if progress:
-        progress({"event": "start", "documents": len(ids)})
     by_name = {st.name: st for st in stages}
-    interrupted = False
-    try:
-        jobs = _jobs(store, ids, stages, force, report)
+    params = {"documents": len(ids), "force": force}
+    with recorded_run(store, "analyze", params, names, report, lambda: len(report.analysed)):
+        if progress:
+            progress({"event": "start", "documents": len(ids)})
         reported = 0
-        for result in _results(jobs, workers, resources or {}, len(ids)):
+        for result in _results(_jobs(store, ids, stages, force, report), workers, resources or {}, len(ids)):
             if result.error:
                 report.problems.append(Problem(f"document {result.doc_id}", result.error))
             else:
@@ -286,11 +282,4 @@ def analyze_documents(
                 reported = len(report.problems)
         if progress and report.skipped:
             progress({"event": "skipped", "documents": len(report.skipped)})
-    except KeyboardInterrupt:
-        interrupted = True
-        raise
-    finally:
-        report.seconds = time.perf_counter() - started
-        with store.write() as conn:
-            finish_run(conn, report.run_id, len(report.analysed), report.problems, interrupted)
     return report

@@ -22,7 +22,7 @@ from .._workers import exit_with_parent, fork_context
 from ..errors import InputError
 from ..registry import get as registry_get
 from ..store.engine import Store
-from ..store.writer import finish_run, start_run, write_document
+from ..store.writer import recorded_run, write_document
 from .files import expand_paths, read_limited
 from .formats import ImportOptions, format_for_path
 
@@ -194,14 +194,11 @@ def ingest_paths(
     files = [p for p in inputs if isinstance(p, str)]
     report.problems.extend(_problem(p, p.path or "") for p in inputs if isinstance(p, InputError))
     params = {"paths": [os.fspath(p) for p in paths], "format": forced_format, "speaker": options.speaker}
-    with store.write() as conn:
-        report.run_id = start_run(conn, "ingest", params, [])
-    if progress:
-        progress({"event": "start", "files": len(files)})
-        for problem in report.problems:
-            progress({"event": "problem", "problem": problem})
-    interrupted = False
-    try:
+    with recorded_run(store, "ingest", params, [], report, lambda: report.documents, started):
+        if progress:
+            progress({"event": "start", "files": len(files)})
+            for problem in report.problems:
+                progress({"event": "problem", "problem": problem})
         with store.writer() as conn:
             writer = _Writer(conn, report, commit_every, commit_seconds)
             try:
@@ -221,11 +218,4 @@ def ingest_paths(
                             progress({"event": "problem", "problem": problem})
             finally:
                 writer.commit()
-    except KeyboardInterrupt:
-        interrupted = True
-        raise
-    finally:
-        report.seconds = time.perf_counter() - started
-        with store.write() as conn:
-            finish_run(conn, report.run_id, report.documents, report.problems, interrupted)
     return report

@@ -6,8 +6,10 @@ import datetime as dt
 import hashlib
 import os
 import socket
+import time
+from contextlib import contextmanager
 from collections import Counter
-from typing import Any, Iterable, Literal
+from typing import Any, Callable, Iterable, Literal
 
 from sqlalchemy import Connection, Integer, String, Text, and_, bindparam, insert, select, update
 
@@ -15,7 +17,7 @@ from .._types import Annotation, DocumentInput, Problem
 from . import schema
 from .prepared import Prepared, prepared_insert
 
-__all__ = ["text_hash", "write_document", "insert_annotations", "start_run", "finish_run"]
+__all__ = ["text_hash", "write_document", "insert_annotations", "start_run", "finish_run", "recorded_run"]
 
 Outcome = Literal["added", "version", "unchanged"]
 
@@ -219,3 +221,22 @@ def finish_run(conn: Connection, run_id: int, n_ok: int, problems: list[Problem]
         )
     )
 
+
+
+@contextmanager
+def recorded_run(store, kind: str, params: dict, analyzers: list[str], report, n_ok: Callable[[], int], started: float | None = None):
+    """Record a run around the block: 'running' on entry (``report.run_id`` set), then 'ok',
+    'failed' (``report.problems``) or 'interrupted' (Ctrl-C) on exit, with ``report.seconds``."""
+    started = time.perf_counter() if started is None else started
+    with store.write() as conn:
+        report.run_id = start_run(conn, kind, params, analyzers)
+    interrupted = False
+    try:
+        yield report
+    except KeyboardInterrupt:
+        interrupted = True
+        raise
+    finally:
+        report.seconds = time.perf_counter() - started
+        with store.write() as conn:
+            finish_run(conn, report.run_id, n_ok(), report.problems, interrupted)
