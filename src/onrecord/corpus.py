@@ -22,6 +22,7 @@ from .store.queries import DocumentFilter
 if TYPE_CHECKING:  # pragma: no cover
     from .analysis.runner import AnalyzeReport
     from .evaluation.run import EvalReport
+    from .networks.dna import Network, NetworkOptions
 
 __all__ = ["Corpus", "Document", "open_corpus"]
 
@@ -191,6 +192,39 @@ class Corpus:
             if not analysed.ok:
                 raise InputError("gold texts could not be analysed: " + "; ".join(str(p) for p in analysed.problems[:5]))
         return evaluate(self.store, gold, format, layers)
+
+    def network(
+        self,
+        out: str | os.PathLike | None = None,
+        *,
+        format: str | None = None,
+        options: "NetworkOptions | None" = None,
+        since: str | dt.date | None = None,
+        until: str | dt.date | None = None,
+        speaker: str | None = None,
+        min_score: float | None = None,
+        verified_only: bool = False,
+        window: int | None = None,
+        unit: str = "days",
+    ) -> "list[Network]":
+        """Discourse network(s) of the stored statements (holder x concept, polarity as agreement) with
+        DNA 3 semantics (see docs/networks.md); one network, or a series with ``window``. With ``out``
+        the result is also written (csv matrix, graphml, gexf, edgelist)."""
+        from .analysis.codebook import load_actor_codebook, load_concept_codebook
+        from .networks.api import build_networks, network_format, write_networks
+        from .networks.dna import NetworkOptions
+        from .networks.source import StatementFilter
+
+        opts = options or NetworkOptions()
+        fmt = network_format(os.fspath(out), format) if out is not None else None
+        flt = StatementFilter(_as_date(since), _as_date(until), speaker, min_score, verified_only)
+        with self.store.read() as conn:
+            series, _ = build_networks(conn, flt, opts, window, unit)
+        if out is not None:
+            names = {a.id: a.name for a in load_actor_codebook(get_setting("codebook"))}
+            names.update({c.id: c.name for c in load_concept_codebook(get_setting("concepts"))})
+            write_networks(series, os.fspath(out), fmt, opts.network_type == "twomode", names)
+        return series
 
     # -- reading --------------------------------------------------------------------------------------
     def document_ids(

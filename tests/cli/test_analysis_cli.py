@@ -54,3 +54,23 @@ def test_eval_needs_the_gold_texts_in_the_store(tmp_path):
     assert r.returncode == 0, r.stderr
     actor = json.loads(r.stdout)["layers"]["actor"]["criteria"]
     assert actor["label"]["recall"] == 1.0 and actor["span"]["n_gold"] == 1
+
+
+def test_network_exports(tmp_path, samples):
+    import networkx as nx
+
+    db = tmp_path / "n.db"
+    _run(db, "ingest", str(samples), "--speaker", "Alexander Dugin", "-q")
+    _run(db, "analyze", "-q", "--stages", BASIC)
+    r = _run(db, "network", str(tmp_path / "a.gexf"), "--type", "onemode", "--aggregation", "subtract", "--normalization", "average")
+    assert r.returncode == 0, r.stderr
+    g = nx.read_gexf(tmp_path / "a.gexf")
+    assert "trump" in g and g.nodes["trump"]["label"] == "Donald Trump"
+    r = _run(db, "network", str(tmp_path / "m.csv"), "--exclude", "polarity=oppose")
+    assert r.returncode == 0 and (tmp_path / "m.csv").read_text(encoding="utf-8").startswith('"";')
+    r = _run(db, "network", str(tmp_path / "w.csv"), "--window", "30", "--unit", "days")
+    assert r.returncode == 2 and "gexf or edgelist" in r.stderr
+    r = _run(db, "network", str(tmp_path / "w.gexf"), "--window", "3", "--unit", "months")
+    assert r.returncode == 0, r.stderr
+    r = _run(db, "network", str(tmp_path / "x.net"))
+    assert r.returncode == 2 and "network format" in r.stderr

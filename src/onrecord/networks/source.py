@@ -1,0 +1,62 @@
+"""Statements from the store as network input: holder x concept with polarity as agreement."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, and_, select
+
+from ..store import schema
+from .dna import NetStatement
+
+__all__ = ["StatementFilter", "statements_from_store", "POLARITY"]
+
+#: onrecord polarity -> DNA's boolean agreement qualifier.
+POLARITY = {"support": 1, "oppose": 0}
+
+
+@dataclass(frozen=True)
+class StatementFilter:
+    since: dt.date | None = None
+    until: dt.date | None = None
+    speaker: str | None = None
+    min_score: float | None = None  # confidence threshold (the analyzer's score)
+    verified_only: bool = False
+    layer: str = "statement"
+
+
+def statements_from_store(conn: Connection, flt: StatementFilter = StatementFilter()) -> tuple[list[NetStatement], int]:
+    """``(statements, skipped)``: every statement annotation as a :class:`NetStatement` (var1 = holder,
+    var2 = concept label, qualifier = agreement 1/0, time = the document date); statements of
+    documents without a date cannot be placed in time and are skipped (counted)."""
+    a, m = schema.annotations.c, schema.document_meta.c
+    q = select(a.id, a.doc_id, a.start, a.end, a.label, a.attrs, a.score, a.verified, m.date).join(
+        schema.document_meta, m.doc_id == a.doc_id
+    ).where(a.layer == flt.layer)
+    conds = []
+    if flt.since:
+        conds.append(m.date >= flt.since)
+    if flt.until:
+        conds.append(m.date <= flt.until)
+    if flt.verified_only:
+        conds.append(a.verified.is_(True))
+    if flt.min_score is not None:
+        conds.append(a.score >= flt.min_score)
+    if conds:
+        q = q.where(and_(*conds))
+    out, skipped = [], 0
+    for row in conn.execute(q.order_by(a.doc_id, a.start, a.id)):
+        attrs = row.attrs or {}
+        if flt.speaker and str(attrs.get("speaker", "")).casefold() != flt.speaker.casefold():
+            continue
+        if row.date is None:
+            skipped += 1
+            continue
+        out.append(
+            NetStatement(
+                row.id, row.doc_id, dt.datetime.combine(row.date, dt.time()), str(attrs.get("holder", "")), row.label,
+                POLARITY.get(attrs.get("polarity")), row.start, row.end,
+            )
+        )
+    return out, skipped
