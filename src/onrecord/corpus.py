@@ -226,6 +226,30 @@ class Corpus:
             write_networks(series, os.fspath(out), fmt, opts.network_type == "twomode", names)
         return series
 
+    def predictions(self, *, speaker: str | None = None, status: str | None = None, today: str | dt.date | None = None,
+                    since: str | dt.date | None = None, until: str | dt.date | None = None) -> list[dict[str, Any]]:
+        """The prediction ledger: predictions with horizon, confidence and status (open, overdue or the
+        newest verdict's outcome), each with its verdict history."""
+        from .ledger import list_predictions
+
+        with self.store.read() as conn:
+            return list_predictions(conn, speaker=speaker, status=status, today=_as_date(today), since=_as_date(since), until=_as_date(until))
+
+    def resolve(self, prediction_id: int, outcome: str, *, evidence: str | None = None, note: str | None = None,
+                by: str | None = None) -> dict[str, Any]:
+        """Record a human verdict (true / false / partly / void) on a prediction; it is kept with who
+        and when, and the prediction becomes human-verified (a re-analysis never removes it)."""
+        from .ledger import resolve
+
+        with self.store.write() as conn:
+            return resolve(conn, prediction_id, outcome, evidence=evidence, note=note, by=by)
+
+    def scorecard(self, *, speaker: str | None = None, today: str | dt.date | None = None) -> list[dict[str, Any]]:
+        """Per speaker: predictions, open, overdue, resolved, hit rate, Brier score."""
+        from .ledger import scorecard
+
+        return scorecard(self.predictions(speaker=speaker, today=today))
+
     # -- reading --------------------------------------------------------------------------------------
     def document_ids(
         self,

@@ -74,3 +74,16 @@ def test_network_exports(tmp_path, samples):
     assert r.returncode == 0, r.stderr
     r = _run(db, "network", str(tmp_path / "x.net"))
     assert r.returncode == 2 and "network format" in r.stderr
+
+
+def test_predictions_and_resolve(tmp_path, samples):
+    db = tmp_path / "p.db"
+    _run(db, "ingest", str(samples), "--speaker", "Alexander Dugin", "-q")
+    _run(db, "analyze", "-q", "--stages", BASIC)
+    rows = json.loads(_run(db, "predictions", "--json").stdout)
+    assert rows and all(r["status"] in ("open", "overdue") for r in rows)
+    r = _run(db, "resolve", str(rows[0]["id"]), "--outcome", "true", "--evidence", "https://example.org", "--by", "tester")
+    assert r.returncode == 0 and "verdict" in r.stdout
+    card = json.loads(_run(db, "predictions", "--scorecard", "--json").stdout)
+    assert sum(c["resolved"] for c in card) == 1
+    assert _run(db, "resolve", "999999", "--outcome", "true").returncode == 2

@@ -1,6 +1,7 @@
 """The ``onrecord`` command line: thin typer commands over the library API."""
 
 from . import analysis_cmds as _analysis_cmds  # noqa: F401  (registers analyze, actors, eval)
+from . import ledger_cmds as _ledger_cmds  # noqa: F401  (registers predictions, resolve)
 from . import network_cmds as _network_cmds  # noqa: F401  (registers network)
 from .app import app, main
 

@@ -44,9 +44,14 @@ def _m002_analysis_state(conn: Connection) -> None:
     conn.exec_driver_sql("CREATE INDEX ix_annotations_doc_source ON annotations (doc_id, source)")
 
 
+def _m003_prediction_verdicts(conn: Connection) -> None:
+    schema.metadata.create_all(conn, tables=[schema.prediction_verdicts])
+
+
 MIGRATIONS: tuple[tuple[int, str, Migration], ...] = (
     (1, "initial schema: documents, meta, sources, speakers, annotations, runs, FTS", _m001_initial),
     (2, "analysis_state: the analyzer versions that analysed each document", _m002_analysis_state),
+    (3, "prediction_verdicts: human verdicts on predictions", _m003_prediction_verdicts),
 )
 
 

@@ -30,6 +30,7 @@ __all__ = [
     "annotations",
     "runs",
     "analysis_state",
+    "prediction_verdicts",
 ]
 
 metadata = MetaData()
@@ -145,4 +146,17 @@ analysis_state = Table(
     Column("n_annotations", Integer, nullable=False),
     Column("analysed_at", DateTime(timezone=True), nullable=False),
     Index("ix_analysis_state_stage", "stage"),
+)
+
+# Human verdicts on predictions: one row per decision (the newest is current; earlier ones are kept).
+prediction_verdicts = Table(
+    "prediction_verdicts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("annotation_id", Integer, ForeignKey("annotations.id"), nullable=False, index=True),
+    Column("outcome", String(20), nullable=False),
+    Column("evidence", Text, nullable=True),
+    Column("note", Text, nullable=True),
+    Column("decided_by", String(200), nullable=False),
+    Column("decided_at", DateTime(timezone=True), nullable=False),
 )

@@ -1,0 +1,77 @@
+"""Commands: predictions, resolve (the prediction ledger). Parse options, call the library, print."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from ..errors import OnrecordError
+from .app import _open, app
+from .output import fail, out, print_json
+
+
+@app.command()
+def predictions(
+    speaker: Optional[str] = typer.Option(None, "--speaker", help="Only predictions made by this speaker."),
+    status: Optional[str] = typer.Option(None, "--status", help="open, overdue, resolved, or an outcome: true, false, partly, void."),
+    since: Optional[str] = typer.Option(None, "--since", help="Only documents dated on or after (YYYY-MM-DD)."),
+    until: Optional[str] = typer.Option(None, "--until", help="Only documents dated on or before (YYYY-MM-DD)."),
+    scorecard: bool = typer.Option(False, "--scorecard", help="Per-speaker scorecard: hit rate, Brier score, overdue predictions."),
+    today: Optional[str] = typer.Option(None, "--today", help="Date that decides what is overdue (default: today)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """The prediction ledger: predictions with horizon, confidence and status; or the scorecard.
+
+    Example: onrecord predictions --status overdue && onrecord predictions --scorecard
+    """
+    corpus = _open()
+    try:
+        rows = corpus.scorecard(speaker=speaker, today=today) if scorecard else corpus.predictions(
+            speaker=speaker, status=status, today=today, since=since, until=until
+        )
+    except OnrecordError as exc:
+        fail(str(exc))
+    if as_json:
+        print_json(rows)
+        return
+    if scorecard:
+        table = Table(title="prediction scorecard", title_justify="left")
+        for col in ("speaker", "predictions", "open", "overdue", "resolved", "hit rate", "Brier (n)"):
+            table.add_column(col)
+        for r in rows:
+            hit = "—" if r["hit_rate"] is None else f"{r['hit_rate']:.2f}"
+            brier = "—" if r["brier"] is None else f"{r['brier']:.3f} ({r['brier_n']})"
+            table.add_row(Text(r["speaker"]), str(r["predictions"]), str(r["open"]), str(r["overdue"]), str(r["resolved"]), hit, brier)
+        out.print(table)
+        return
+    table = Table(title=f"{len(rows)} predictions", title_justify="left")
+    for col in ("id", "date", "speaker", "holder", "concept", "horizon", "until", "confidence", "status", "text"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        text = r["text"] if len(r["text"]) <= 90 else r["text"][:87] + "…"
+        table.add_row(str(r["id"]), r["date"] or "—", Text(r["speaker"] or "—"), Text(r["holder"] or "—"), r["concept"],
+                      Text(r["horizon"] or "—"), r["horizon_end"] or "open", r["confidence"] or "—", r["status"], Text(text))
+    out.print(table)
+
+
+@app.command()
+def resolve(
+    prediction_id: int = typer.Argument(..., metavar="ID", help="Prediction id (see `onrecord predictions`)."),
+    outcome: str = typer.Option(..., "--outcome", help="true, false, partly or void."),
+    evidence: Optional[str] = typer.Option(None, "--evidence", help="URL or reference of the evidence."),
+    note: Optional[str] = typer.Option(None, "--note", help="Free-text note."),
+    by: Optional[str] = typer.Option(None, "--by", help="Who decides (default: the login name)."),
+) -> None:
+    """Record a human verdict on a prediction (kept with who and when; a re-analysis never removes it).
+
+    Example: onrecord resolve 412 --outcome false --evidence https://example.org/truce --note "truce agreed in March"
+    """
+    corpus = _open()
+    try:
+        row = corpus.resolve(prediction_id, outcome, evidence=evidence, note=note, by=by)
+    except OnrecordError as exc:
+        fail(str(exc))
+    out.print(f"prediction {prediction_id}: {row['outcome']} (verdict {row['id']} by {row['decided_by']})", markup=False)
