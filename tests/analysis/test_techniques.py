@@ -170,3 +170,20 @@ def test_a_custom_lexicon_is_used(tmp_path, resources, adoc):
     lex = TechniqueLexicon(resources, path)
     hits = technique_hits(adoc("The purported deal.", speaker="Jane Roe"), resources, lex)
     assert [(h.label, h.cue, h.score, h.rule.name) for h in hits] == [("Doubt", "purported", 0.9, "Doubt|mine")]
+
+
+def test_pattern_sentence_filter_misses_no_match(adoc, resources):
+    """Sentences skipped before the token-pattern Matcher (no required token of any pattern) hold no match."""
+    from onrecord.analysis.techniques import _Context, _pattern_sentences, _SegView
+    from onrecord.analysis.technique_rules import technique_lexicon
+
+    lex = technique_lexicon(resources)
+    doc = adoc("Case closed. Who really believes that? Is it just a coincidence? As the great Kissinger said, wait.\n\n"
+               "Either we win or they do. The weather is fine. #StopTheWar! Period.")
+    for seg in resources.segments(doc):
+        ctx = _Context(doc, lex, seg, [], _SegView(seg))
+        kept = {s.start for s in _pattern_sentences(ctx)}
+        for sent in seg.doc.sents:
+            if sent.start not in kept:
+                assert not lex.patterns(sent), sent.text
+        assert kept

@@ -124,6 +124,13 @@ class TechniqueLexicon:
         self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.lemma = PhraseMatcher(nlp.vocab, attr="LEMMA")
         self.patterns = Matcher(nlp.vocab)
+        #: for skipping sentences no token pattern can match: one required token of each pattern,
+        #: as exact LOWER / LEMMA / ORTH strings or a regular expression on the text
+        self.anchor_lower: set[str] = set()
+        self.anchor_lemma: set[str] = set()
+        self.anchor_orth: set[str] = set()
+        self.anchor_regex: list[tuple[str, Any]] = []  # (attribute "lower" / "orth", compiled)
+        self.anchor_all = False  # a pattern without an anchor: every sentence is matched
         phrases: list[tuple[int, str]] = []
         for label, spec in data["techniques"].items():
             for raw in (spec or {}).get("rules") or []:
@@ -141,6 +148,8 @@ class TechniqueLexicon:
                         phrases.append((rule.index, w))
                 phrases += [(rule.index, p) for p in raw.get("phrases") or []]
                 if raw.get("patterns"):
+                    for pattern in raw["patterns"]:
+                        self._add_anchor(pattern, frozenset(nlp.Defaults.stop_words))
                     try:
                         self.patterns.add(str(rule.index), raw["patterns"])
                     except (ValueError, TypeError, KeyError) as exc:
@@ -162,6 +171,49 @@ class TechniqueLexicon:
             if any(self.rules[i].label in ("Loaded_Language", "Name_Calling,Labeling", "Bandwagon,Reductio_ad_hitlerum")
                    and self.rules[i].when is None and w not in self.rules[i].contextual for i in idx)
         )
+
+    def _add_anchor(self, pattern: Any, common: frozenset[str] = frozenset()) -> None:
+        """Record the most selective required token of ``pattern`` (words that are not stop words or
+        punctuation, fewest values; a regular expression only where no exact word is required)."""
+        import re
+
+        exact: list[tuple[tuple[bool, int], set[str], set[str]]] = []
+        regex: list[tuple[str, Any]] = []
+        for spec in pattern if isinstance(pattern, list) else ():
+            if not isinstance(spec, dict) or spec.get("OP", "1") not in ("1", "+"):
+                continue
+            for attr, target in (("LOWER", self.anchor_lower), ("LEMMA", self.anchor_lemma), ("ORTH", self.anchor_orth),
+                                 ("TEXT", self.anchor_orth)):
+                value = spec.get(attr)
+                if isinstance(value, str):
+                    values = {value}
+                elif isinstance(value, dict) and set(value) == {"IN"} and isinstance(value["IN"], list) \
+                        and all(isinstance(x, str) for x in value["IN"]):
+                    values = set(value["IN"])
+                elif isinstance(value, dict) and set(value) == {"REGEX"} and isinstance(value["REGEX"], str) and attr != "LEMMA":
+                    regex.append(("lower" if attr == "LOWER" else "orth", re.compile(value["REGEX"])))
+                    continue
+                else:
+                    continue
+                if attr == "LOWER":
+                    values |= {x.lower() for x in values}
+                frequent = any(x.lower() in common or not x.replace("-", "").replace(".", "").isalpha() for x in values)
+                exact.append(((frequent, len(values)), values, target))
+        if exact:
+            _, values, target = min(exact, key=lambda x: x[0])
+            target.update(values)
+        elif regex:
+            self.anchor_regex.append(regex[0])
+        else:
+            self.anchor_all = True
+
+    def param_set(self, rule: Rule, key: str) -> frozenset[str]:
+        """``lower_set`` of a computed rule's parameter ``key``, built once."""
+        memo = self.__dict__.setdefault("_param_sets", {})
+        found = memo.get((rule.index, key))
+        if found is None:
+            found = memo[(rule.index, key)] = lower_set(rule.params.get(key))
+        return found
 
     def rules_of(self, computed: str) -> list[Rule]:
         return [r for r in self.rules if r.computed == computed]
