@@ -250,6 +250,15 @@ class Corpus:
 
         return scorecard(self.predictions(speaker=speaker, today=today))
 
+    def timeline(self, *, by: str = "actor", unit: str = "month", speaker: str | None = None,
+                 since: str | dt.date | None = None, until: str | dt.date | None = None) -> list[dict[str, Any]]:
+        """Per actor (holder) or concept, per period and speaker: statements, support, oppose, net
+        polarity and attention per 1,000 words of the period's documents."""
+        from .timelines import timeline
+
+        with self.store.read() as conn:
+            return timeline(conn, by=by, unit=unit, speaker=speaker, since=_as_date(since), until=_as_date(until))
+
     # -- reading --------------------------------------------------------------------------------------
     def document_ids(
         self,

@@ -1,4 +1,4 @@
-"""Commands: predictions, resolve (the prediction ledger). Parse options, call the library, print."""
+"""Commands over time: predictions, resolve (the prediction ledger), timeline. Parse options, call the library, print."""
 
 from __future__ import annotations
 
@@ -75,3 +75,37 @@ def resolve(
     except OnrecordError as exc:
         fail(str(exc))
     out.print(f"prediction {prediction_id}: {row['outcome']} (verdict {row['id']} by {row['decided_by']})", markup=False)
+
+
+@app.command()
+def timeline(
+    by: str = typer.Option("actor", "--by", help="actor (the statement's holder) or concept."),
+    unit: str = typer.Option("month", "--unit", help="week, month or year."),
+    speaker: Optional[str] = typer.Option(None, "--speaker", help="Only statements made by this speaker."),
+    key: Optional[str] = typer.Option(None, "--key", help="Only this actor or concept id."),
+    since: Optional[str] = typer.Option(None, "--since", help="Only documents dated on or after (YYYY-MM-DD)."),
+    until: Optional[str] = typer.Option(None, "--until", help="Only documents dated on or before (YYYY-MM-DD)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Statements, net polarity and attention (per 1,000 words) by period, per actor or concept and speaker.
+
+    Example: onrecord timeline --by concept --unit month --key ceasefire
+    """
+    corpus = _open()
+    try:
+        rows = corpus.timeline(by=by, unit=unit, speaker=speaker, since=since, until=until)
+    except OnrecordError as exc:
+        fail(str(exc))
+    if key:
+        rows = [r for r in rows if r["key"] == key]
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(title=f"timeline by {by} and {unit}", title_justify="left")
+    for col in ("period", by, "speaker", "statements", "support", "oppose", "net", "attention"):
+        table.add_column(col)
+    for r in rows:
+        att = "—" if r["attention"] is None else f"{r['attention']:.2f}"
+        table.add_row(r["period"], Text(r["key"]), Text(r["speaker"]), str(r["statements"]), str(r["support"]), str(r["oppose"]),
+                      f"{r['net']:+.2f}", att)
+    out.print(table)
