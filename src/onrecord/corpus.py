@@ -259,6 +259,16 @@ class Corpus:
         with self.store.read() as conn:
             return timeline(conn, by=by, unit=unit, speaker=speaker, since=_as_date(since), until=_as_date(until))
 
+    def shifts(self, *, speaker: str | None = None, concept: str | None = None, holder: str | None = None,
+               since: str | dt.date | None = None, until: str | dt.date | None = None, min_score: float = 0.0) -> list[dict[str, Any]]:
+        """Polarity and modality shifts of a speaker's statements on the same holder and concept between
+        dates, each with both spans, texts, dates and a score (see ``onrecord.shifts``)."""
+        from .shifts import find_shifts
+
+        with self.store.read() as conn:
+            return find_shifts(conn, speaker=speaker, concept=concept, holder=holder, since=_as_date(since),
+                               until=_as_date(until), min_score=min_score)
+
     # -- reading --------------------------------------------------------------------------------------
     def document_ids(
         self,

@@ -1,4 +1,4 @@
-"""Commands over time: predictions, resolve (the prediction ledger), timeline. Parse options, call the library, print."""
+"""Commands over time: predictions, resolve (the prediction ledger), timeline, shifts. Parse options, call the library, print."""
 
 from __future__ import annotations
 
@@ -108,4 +108,40 @@ def timeline(
         att = "—" if r["attention"] is None else f"{r['attention']:.2f}"
         table.add_row(r["period"], Text(r["key"]), Text(r["speaker"]), str(r["statements"]), str(r["support"]), str(r["oppose"]),
                       f"{r['net']:+.2f}", att)
+    out.print(table)
+
+
+@app.command()
+def shifts(
+    speaker: Optional[str] = typer.Option(None, "--speaker", help="Only this speaker's statements."),
+    concept: Optional[str] = typer.Option(None, "--concept", help="Only this concept id."),
+    holder: Optional[str] = typer.Option(None, "--holder", help="Only this holder (actor id or speaker:NAME)."),
+    since: Optional[str] = typer.Option(None, "--since", help="Only documents dated on or after (YYYY-MM-DD)."),
+    until: Optional[str] = typer.Option(None, "--until", help="Only documents dated on or before (YYYY-MM-DD)."),
+    min_score: float = typer.Option(0.0, "--min-score", help="Only shifts scored at least this (0-1)."),
+    limit: int = typer.Option(30, "--limit", help="Rows to print (JSON prints all)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Shifts: a speaker's statements on the same holder and concept whose polarity or modality changed
+    between dates, with both spans and dates.
+
+    Example: onrecord shifts --speaker "Alexander Dugin" --concept ceasefire
+    """
+    corpus = _open()
+    try:
+        rows = corpus.shifts(speaker=speaker, concept=concept, holder=holder, since=since, until=until, min_score=min_score)
+    except OnrecordError as exc:
+        fail(str(exc))
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(title=f"{len(rows)} shifts", title_justify="left")
+    for col in ("score", "kind", "speaker", "holder", "concept", "before", "after"):
+        table.add_column(col, overflow="fold")
+    for r in rows[:limit]:
+        b, a = r["before"], r["after"]
+        cut = lambda t: t if len(t) <= 80 else t[:77] + "…"  # noqa: E731
+        table.add_row(f"{r['score']:.2f}", r["kind"], Text(r["speaker"]), Text(r["holder"]), r["concept"],
+                      Text(f"{b['date']} {b['polarity']}/{b['modality']} [{b['doc_id']}:{b['start']}-{b['end']}] {cut(b['text'])}"),
+                      Text(f"{a['date']} {a['polarity']}/{a['modality']} [{a['doc_id']}:{a['start']}-{a['end']}] {cut(a['text'])}"))
     out.print(table)

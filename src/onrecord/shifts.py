@@ -1,0 +1,93 @@
+"""Shifts: where a speaker's coded statements on the same holder and concept changed between dates.
+
+For each (speaker, holder, concept) — concepts other than ``other`` — statements are taken in date
+order; a statement whose polarity differs from the latest earlier-dated statement of that group is a
+**polarity shift** (score 1.0 x the two statements' mean confidence), and one with the same polarity
+but another modality (asserted -> hedged, hedged -> conditional ...) is a **modality shift** (score
+0.5 x the mean confidence). Each shift carries both spans with their texts and dates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from .store import schema
+
+__all__ = ["find_shifts"]
+
+A, M, D = schema.annotations.c, schema.document_meta.c, schema.documents.c
+
+
+def _side(row, text: str) -> dict[str, Any]:
+    attrs = row.attrs or {}
+    return {
+        "id": row.id, "doc_id": row.doc_id, "date": row.date.isoformat(), "start": row.start, "end": row.end,
+        "text": text[row.start : row.end], "polarity": attrs.get("polarity"), "modality": attrs.get("modality"),
+        "kind": attrs.get("kind"), "score": row.score,
+    }
+
+
+def find_shifts(conn: Connection, *, speaker: str | None = None, concept: str | None = None, holder: str | None = None,
+                since: dt.date | None = None, until: dt.date | None = None, min_score: float = 0.0) -> list[dict[str, Any]]:
+    """Polarity and modality shifts, highest score first, then by date."""
+    q = (
+        select(A.id, A.doc_id, A.start, A.end, A.label, A.attrs, A.score, M.date, D.text)
+        .join(schema.document_meta, M.doc_id == A.doc_id)
+        .join(schema.documents, D.id == A.doc_id)
+        .where(A.layer == "statement", A.label != "other", M.date.is_not(None))
+    )
+    if concept:
+        q = q.where(A.label == concept)
+    if since:
+        q = q.where(M.date >= since)
+    if until:
+        q = q.where(M.date <= until)
+    groups: dict[tuple[str, str, str], list] = defaultdict(list)
+    texts: dict[int, str] = {}
+    for row in conn.execute(q.order_by(M.date, A.doc_id, A.start)):
+        attrs = row.attrs or {}
+        who, whose = str(attrs.get("speaker") or ""), str(attrs.get("holder") or "")
+        if speaker and who.casefold() != speaker.casefold():
+            continue
+        if holder and whose != holder:
+            continue
+        texts.setdefault(row.doc_id, row.text)
+        groups[(who, whose, row.label)].append(row)
+    out = []
+    for (who, whose, label), rows in groups.items():
+        for i, later in enumerate(rows):
+            earlier = [r for r in rows[:i] if r.date < later.date]
+            if not earlier:
+                continue
+            last_date = earlier[-1].date
+            previous = [r for r in earlier if r.date == last_date]
+            lp, lm = (later.attrs or {}).get("polarity"), (later.attrs or {}).get("modality")
+            flipped = [r for r in previous if (r.attrs or {}).get("polarity") != lp]
+            moved = [r for r in previous if (r.attrs or {}).get("polarity") == lp and (r.attrs or {}).get("modality") != lm]
+            if flipped:
+                kind, before, weight = "polarity", flipped[-1], 1.0
+            elif moved and not any((r.attrs or {}).get("modality") == lm for r in previous):
+                kind, before, weight = "modality", moved[-1], 0.5
+            else:
+                continue
+            confidence = ((before.score or 0.5) + (later.score or 0.5)) / 2
+            score = round(weight * confidence, 4)
+            if score < min_score:
+                continue
+            out.append({
+                "speaker": who, "holder": whose, "concept": label, "kind": kind, "score": score,
+                "before": _side(before, texts[before.doc_id]), "after": _side(later, texts[later.doc_id]),
+            })
+    out.sort(key=lambda s: (-s["score"], s["after"]["date"], s["after"]["id"]))
+    # a clause inside a sentence repeats the sentence's shift: keep one per earlier statement and place
+    kept: list[dict[str, Any]] = []
+    for s in out:
+        a = s["after"]
+        if not any(k["before"]["id"] == s["before"]["id"] and k["after"]["doc_id"] == a["doc_id"]
+                   and k["after"]["start"] < a["end"] and a["start"] < k["after"]["end"] for k in kept):
+            kept.append(s)
+    return kept
