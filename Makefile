@@ -43,6 +43,7 @@ test: dev-venv
 bench: venv
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/analyze.py
+	$(BIN)/python bench/networks.py
 
 # Regenerate the hash-pinned lock files (needs pip-tools; run by maintainers, not by CI).
 lock:

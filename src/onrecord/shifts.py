@@ -59,35 +59,39 @@ def find_shifts(conn: Connection, *, speaker: str | None = None, concept: str | 
         groups[(who, whose, row.label)].append(row)
     out = []
     for (who, whose, label), rows in groups.items():
-        for i, later in enumerate(rows):
-            earlier = [r for r in rows[:i] if r.date < later.date]
-            if not earlier:
-                continue
-            last_date = earlier[-1].date
-            previous = [r for r in earlier if r.date == last_date]
-            lp, lm = (later.attrs or {}).get("polarity"), (later.attrs or {}).get("modality")
-            flipped = [r for r in previous if (r.attrs or {}).get("polarity") != lp]
-            moved = [r for r in previous if (r.attrs or {}).get("polarity") == lp and (r.attrs or {}).get("modality") != lm]
-            if flipped:
-                kind, before, weight = "polarity", flipped[-1], 1.0
-            elif moved and not any((r.attrs or {}).get("modality") == lm for r in previous):
-                kind, before, weight = "modality", moved[-1], 0.5
-            else:
-                continue
-            confidence = ((before.score or 0.5) + (later.score or 0.5)) / 2
-            score = round(weight * confidence, 4)
-            if score < min_score:
-                continue
-            out.append({
-                "speaker": who, "holder": whose, "concept": label, "kind": kind, "score": score,
-                "before": _side(before, texts[before.doc_id]), "after": _side(later, texts[later.doc_id]),
-            })
+        by_date: dict[dt.date, list] = defaultdict(list)
+        for r in rows:  # already in date order
+            by_date[r.date].append(r)
+        dates = list(by_date)
+        for previous_date, date in zip(dates, dates[1:]):
+            previous = by_date[previous_date]  # the latest earlier-dated statements of the group
+            polarities = {(r.attrs or {}).get("polarity") for r in previous}
+            modalities = {((r.attrs or {}).get("polarity"), (r.attrs or {}).get("modality")) for r in previous}
+            for later in by_date[date]:
+                lp, lm = (later.attrs or {}).get("polarity"), (later.attrs or {}).get("modality")
+                if polarities - {lp}:
+                    kind, weight = "polarity", 1.0
+                    before = next(r for r in reversed(previous) if (r.attrs or {}).get("polarity") != lp)
+                elif (lp, lm) not in modalities:
+                    kind, weight = "modality", 0.5
+                    before = previous[-1]
+                else:
+                    continue
+                score = round(weight * ((before.score or 0.5) + (later.score or 0.5)) / 2, 4)
+                if score < min_score:
+                    continue
+                out.append({
+                    "speaker": who, "holder": whose, "concept": label, "kind": kind, "score": score,
+                    "before": _side(before, texts[before.doc_id]), "after": _side(later, texts[later.doc_id]),
+                })
     out.sort(key=lambda s: (-s["score"], s["after"]["date"], s["after"]["id"]))
     # a clause inside a sentence repeats the sentence's shift: keep one per earlier statement and place
     kept: list[dict[str, Any]] = []
+    placed: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
     for s in out:
         a = s["after"]
-        if not any(k["before"]["id"] == s["before"]["id"] and k["after"]["doc_id"] == a["doc_id"]
-                   and k["after"]["start"] < a["end"] and a["start"] < k["after"]["end"] for k in kept):
+        spans = placed[(s["before"]["id"], a["doc_id"])]
+        if not any(start < a["end"] and a["start"] < end for start, end in spans):
+            spans.append((a["start"], a["end"]))
             kept.append(s)
     return kept
