@@ -35,6 +35,8 @@ demo: venv
 	$(BIN)/onrecord --db $(DB) actors --limit 15
 	@for id in $$($(BIN)/onrecord --db $(DB) ls --ids); do \
 		$(BIN)/onrecord --db $(DB) show $$id --layer statement --layer prediction --layer technique; done
+	$(BIN)/onrecord --db $(DB) shifts --limit 5
+	$(BIN)/onrecord --db $(DB) report --since 2025-06-01 --out demo-report.html
 	$(BIN)/onrecord --db $(DB) stats
 
 test: dev-venv

@@ -1,4 +1,4 @@
-"""Commands over time: predictions, resolve (the prediction ledger), timeline, shifts. Parse options, call the library, print."""
+"""Commands over time: predictions, resolve (the prediction ledger), timeline, shifts, report. Parse options, call the library, print."""
 
 from __future__ import annotations
 
@@ -145,3 +145,25 @@ def shifts(
                       Text(f"{b['date']} {b['polarity']}/{b['modality']} [{b['doc_id']}:{b['start']}-{b['end']}] {cut(b['text'])}"),
                       Text(f"{a['date']} {a['polarity']}/{a['modality']} [{a['doc_id']}:{a['start']}-{a['end']}] {cut(a['text'])}"))
     out.print(table)
+
+
+@app.command()
+def report(
+    out_path: str = typer.Option(..., "--out", help="report.html (self-contained, SVG charts inline) or report.md (charts as SVG files beside it)."),
+    since: Optional[str] = typer.Option(None, "--since", help="What changed since this date (default: 30 days before the newest document)."),
+    today: Optional[str] = typer.Option(None, "--today", help="Date that decides which predictions are due or overdue (default: today)."),
+) -> None:
+    """Write the "what changed since" report: shifts, predictions due, new positions, new actors, charts.
+
+    Example: onrecord report --since 2025-06-01 --out report.html
+    """
+    corpus = _open()
+    try:
+        data = corpus.report(out_path, since=since, today=today)
+    except (OnrecordError, OSError) as exc:
+        fail(str(exc))
+    out.print(
+        f"wrote {', '.join(data['files'])}: {len(data['shifts'])} shifts, {len(data['predictions_due'])} predictions due, "
+        f"{len(data['new_positions'])} new positions, {len(data['new_actors'])} new actors since {data['since']}",
+        markup=False,
+    )
