@@ -8,7 +8,7 @@ its scalar fields; a new id adds an actor or concept).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources as importlib_resources
 from pathlib import Path
 from typing import Any, Iterable

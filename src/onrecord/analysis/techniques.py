@@ -35,12 +35,12 @@ from .base import AnalysisDoc, stage
 from .resources import Resources
 from .sentences import sentence_spans
 from .technique_rules import (
-    MOD_DEPS, Rule, TechniqueLexicon, clause_span, evaluative_head, is_future, is_question, load_techniques, lower_set, phrase_span,
+    MOD_DEPS, Rule, TechniqueLexicon, clause_span, evaluative_head, is_future, load_techniques, phrase_span,
     technique_lexicon, tied_to_actor, whole_words,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
-    from spacy.tokens import Span, Token
+    from spacy.tokens import Span
 
 __all__ = ["techniques", "technique_hits", "TechniqueLexicon", "load_techniques", "Hit", "NAME"]
 
