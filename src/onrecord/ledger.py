@@ -21,6 +21,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from .errors import ConfigError, NotFoundError
 from .store import schema
+from .store.queries import dated_between
 
 __all__ = ["OUTCOMES", "CONFIDENCE_PROBABILITY", "list_predictions", "resolve", "scorecard"]
 
@@ -49,10 +50,7 @@ def list_predictions(conn: Connection, *, speaker: str | None = None, status: st
         .join(schema.documents, schema.documents.c.id == A.doc_id)
         .where(A.layer == "prediction")
     )
-    if since:
-        q = q.where(M.date >= since)
-    if until:
-        q = q.where(M.date <= until)
+    q = dated_between(q, since, until)
     rows = conn.execute(q.order_by(M.date, A.doc_id, A.start)).all()
     verdicts = _verdicts(conn, [r.id for r in rows])
     out = []

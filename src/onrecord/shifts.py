@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from .store import schema
+from .store.queries import dated_between
 
 __all__ = ["find_shifts"]
 
@@ -42,10 +43,7 @@ def find_shifts(conn: Connection, *, speaker: str | None = None, concept: str | 
     )
     if concept:
         q = q.where(A.label == concept)
-    if since:
-        q = q.where(M.date >= since)
-    if until:
-        q = q.where(M.date <= until)
+    q = dated_between(q, since, until)
     groups: dict[tuple[str, str, str], list] = defaultdict(list)
     texts: dict[int, str] = {}
     for row in conn.execute(q.order_by(M.date, A.doc_id, A.start)):

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, select
 
 from .errors import ConfigError
 from .store import schema
+from .store.queries import dated_between
 
 __all__ = ["period_of", "timeline", "UNITS"]
 
@@ -44,17 +45,11 @@ def timeline(conn: Connection, *, by: str = "actor", unit: str = "month", speake
     period_of(dt.date(2000, 1, 1), unit)  # validates the unit
     words: dict[str, int] = defaultdict(int)
     q = select(M.date, D.text).join(schema.documents, D.id == M.doc_id)
-    if since:
-        q = q.where(M.date >= since)
-    if until:
-        q = q.where(M.date <= until)
+    q = dated_between(q, since, until)
     for day, text in conn.execute(q.where(M.date.is_not(None))):
         words[period_of(day, unit)] += len(text.split())
     q = select(M.date, A.label, A.attrs).join(schema.document_meta, M.doc_id == A.doc_id).where(A.layer == "statement")
-    if since:
-        q = q.where(M.date >= since)
-    if until:
-        q = q.where(M.date <= until)
+    q = dated_between(q, since, until)
     cells: dict[tuple[str, str, str], dict[str, int]] = defaultdict(lambda: {"support": 0, "oppose": 0})
     for day, label, attrs in conn.execute(q.where(M.date.is_not(None))):
         attrs = attrs or {}

@@ -152,6 +152,7 @@ _SINCE = typer.Option(None, "--since", help="Only documents dated on or after th
 _UNTIL = typer.Option(None, "--until", help="Only documents dated on or before this date.")
 _OUTLET = typer.Option(None, "--outlet", help="Only documents from this outlet (case-insensitive).")
 _SPEAKER = typer.Option(None, "--speaker", help="Only documents in which this speaker has a turn.")
+_STATEMENT_SPEAKER = typer.Option(None, "--speaker", help="Only statements (or predictions) made by this speaker.")
 _SEARCH = typer.Option(None, "--search", help="Full-text query (SQLite FTS5: words, \"phrases\", AND, OR, NOT, prefix*).")
 _LATEST = typer.Option(False, "--latest", help="Only the latest version of each document.")
 

@@ -9,16 +9,16 @@ from rich.table import Table
 from rich.text import Text
 
 from ..errors import OnrecordError
-from .app import _open, app
+from .app import _SINCE, _STATEMENT_SPEAKER, _UNTIL, _open, app
 from .output import fail, out, print_json
 
 
 @app.command()
 def predictions(
-    speaker: Optional[str] = typer.Option(None, "--speaker", help="Only predictions made by this speaker."),
+    speaker: Optional[str] = _STATEMENT_SPEAKER,
     status: Optional[str] = typer.Option(None, "--status", help="open, overdue, resolved, or an outcome: true, false, partly, void."),
-    since: Optional[str] = typer.Option(None, "--since", help="Only documents dated on or after (YYYY-MM-DD)."),
-    until: Optional[str] = typer.Option(None, "--until", help="Only documents dated on or before (YYYY-MM-DD)."),
+    since: Optional[str] = _SINCE,
+    until: Optional[str] = _UNTIL,
     scorecard: bool = typer.Option(False, "--scorecard", help="Per-speaker scorecard: hit rate, Brier score, overdue predictions."),
     today: Optional[str] = typer.Option(None, "--today", help="Date that decides what is overdue (default: today)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
@@ -81,10 +81,10 @@ def resolve(
 def timeline(
     by: str = typer.Option("actor", "--by", help="actor (the statement's holder) or concept."),
     unit: str = typer.Option("month", "--unit", help="week, month or year."),
-    speaker: Optional[str] = typer.Option(None, "--speaker", help="Only statements made by this speaker."),
+    speaker: Optional[str] = _STATEMENT_SPEAKER,
     key: Optional[str] = typer.Option(None, "--key", help="Only this actor or concept id."),
-    since: Optional[str] = typer.Option(None, "--since", help="Only documents dated on or after (YYYY-MM-DD)."),
-    until: Optional[str] = typer.Option(None, "--until", help="Only documents dated on or before (YYYY-MM-DD)."),
+    since: Optional[str] = _SINCE,
+    until: Optional[str] = _UNTIL,
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Statements, net polarity and attention (per 1,000 words) by period, per actor or concept and speaker.
@@ -113,11 +113,11 @@ def timeline(
 
 @app.command()
 def shifts(
-    speaker: Optional[str] = typer.Option(None, "--speaker", help="Only this speaker's statements."),
+    speaker: Optional[str] = _STATEMENT_SPEAKER,
     concept: Optional[str] = typer.Option(None, "--concept", help="Only this concept id."),
     holder: Optional[str] = typer.Option(None, "--holder", help="Only this holder (actor id or speaker:NAME)."),
-    since: Optional[str] = typer.Option(None, "--since", help="Only documents dated on or after (YYYY-MM-DD)."),
-    until: Optional[str] = typer.Option(None, "--until", help="Only documents dated on or before (YYYY-MM-DD)."),
+    since: Optional[str] = _SINCE,
+    until: Optional[str] = _UNTIL,
     min_score: float = typer.Option(0.0, "--min-score", help="Only shifts scored at least this (0-1)."),
     limit: int = typer.Option(30, "--limit", help="Rows to print (JSON prints all)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),

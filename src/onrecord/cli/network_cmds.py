@@ -7,7 +7,7 @@ from typing import List, Optional
 import typer
 
 from ..errors import OnrecordError
-from .app import _open, app
+from .app import _SINCE, _STATEMENT_SPEAKER, _UNTIL, _open, app
 from .output import fail, out
 
 
@@ -19,9 +19,9 @@ def network(
     aggregation: str = typer.Option("ignore", "--aggregation", help="Polarity aggregation: twomode ignore|subtract|combine; onemode ignore|congruence|conflict|subtract."),
     normalization: str = typer.Option("no", "--normalization", help="twomode no|activity|prominence; onemode no|average|jaccard|cosine|cosine_dna."),
     duplicates: str = typer.Option("include", "--duplicates", help="include|document|week|month|year|acrossrange."),
-    since: Optional[str] = typer.Option(None, "--since", help="Only documents dated on or after (YYYY-MM-DD)."),
-    until: Optional[str] = typer.Option(None, "--until", help="Only documents dated on or before (YYYY-MM-DD)."),
-    speaker: Optional[str] = typer.Option(None, "--speaker", help="Only statements made by this speaker."),
+    since: Optional[str] = _SINCE,
+    until: Optional[str] = _UNTIL,
+    speaker: Optional[str] = _STATEMENT_SPEAKER,
     min_score: Optional[float] = typer.Option(None, "--min-score", help="Confidence threshold: only statements scored at least this."),
     verified_only: bool = typer.Option(False, "--verified-only", help="Only statements a person verified."),
     isolates: bool = typer.Option(False, "--isolates", help="Keep actors/concepts left without ties by the filters."),

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, and_, select
 
 from ..store import schema
+from ..store.queries import dated_between
 from .dna import NetStatement
 
 __all__ = ["StatementFilter", "statements_from_store", "POLARITY"]
@@ -34,11 +35,8 @@ def statements_from_store(conn: Connection, flt: StatementFilter = StatementFilt
     q = select(a.id, a.doc_id, a.start, a.end, a.label, a.attrs, a.score, a.verified, m.date).join(
         schema.document_meta, m.doc_id == a.doc_id
     ).where(a.layer == flt.layer)
+    q = dated_between(q, flt.since, flt.until)
     conds = []
-    if flt.since:
-        conds.append(m.date >= flt.since)
-    if flt.until:
-        conds.append(m.date <= flt.until)
     if flt.verified_only:
         conds.append(a.verified.is_(True))
     if flt.min_score is not None:

@@ -12,7 +12,7 @@ from .._types import Annotation, Meta
 from ..errors import ConfigError, NotFoundError
 from . import schema
 
-__all__ = ["DocumentFilter", "select_documents", "document_rows", "find_document", "annotations_of", "stats", "speakers_by_doc", "sources_by_doc"]
+__all__ = ["DocumentFilter", "select_documents", "document_rows", "find_document", "annotations_of", "stats", "speakers_by_doc", "sources_by_doc", "dated_between"]
 
 D = schema.documents.c
 M = schema.document_meta.c
@@ -32,13 +32,20 @@ class DocumentFilter:
     latest_only: bool = False
 
 
+def dated_between(q: Select, since: dt.date | None, until: dt.date | None) -> Select:
+    """``q`` (which joins ``document_meta``) limited to documents dated in ``[since, until]``; an open
+    end is not limited."""
+    if since:
+        q = q.where(M.date >= since)
+    if until:
+        q = q.where(M.date <= until)
+    return q
+
+
 def select_documents(conn: Connection, flt: DocumentFilter) -> Select:
     q = select(D.id).select_from(schema.documents.join(schema.document_meta, M.doc_id == D.id))
+    q = dated_between(q, flt.since, flt.until)
     conds = []
-    if flt.since:
-        conds.append(M.date >= flt.since)
-    if flt.until:
-        conds.append(M.date <= flt.until)
     if flt.outlet:
         conds.append(func.lower(M.outlet) == flt.outlet.lower())
     if flt.ids is not None:
