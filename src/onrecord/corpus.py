@@ -285,6 +285,45 @@ class Corpus:
             data["files"] = write_report(data, out)
         return data
 
+    # -- human review ---------------------------------------------------------------------------------
+    def verify_annotation(self, ann_id: int, *, by: str | None = None, note: str | None = None) -> dict[str, Any]:
+        """Confirm a machine annotation as right (kept, with who and when, across re-analysis)."""
+        from . import review
+
+        with self.store.write() as conn:
+            return review.verify(conn, ann_id, by=by, note=note)
+
+    def correct_annotation(self, ann_id: int, *, label: str | None = None, attrs: Mapping[str, Any] | None = None,
+                           by: str | None = None, note: str | None = None) -> dict[str, Any]:
+        """Change an annotation's label or editable attributes (holder, polarity, ...); it becomes a
+        person's annotation and the machine's original is kept in ``attrs["review"]["machine"]``."""
+        from . import review
+
+        with self.store.write() as conn:
+            return review.correct(conn, ann_id, label=label, attrs=attrs, by=by, note=note)
+
+    def delete_annotation(self, ann_id: int, *, by: str | None = None, reason: str | None = None) -> dict[str, Any]:
+        """Delete an annotation; re-analysis does not add a deleted machine annotation back."""
+        from . import review
+
+        with self.store.write() as conn:
+            return review.remove(conn, ann_id, by=by, reason=reason)
+
+    def add_annotation(self, doc: str | int, *, start: int, end: int, layer: str, label: str,
+                       attrs: Mapping[str, Any] | None = None, by: str | None = None, note: str | None = None) -> dict[str, Any]:
+        """Add a person's annotation on ``[start, end)`` (code points of the stored text)."""
+        from . import review
+
+        with self.store.write() as conn:
+            return review.add(conn, queries.find_document(conn, doc), start=start, end=end, layer=layer, label=label,
+                              attrs=attrs, by=by, note=note)
+
+    def annotation(self, ann_id: int) -> dict[str, Any]:
+        from . import review
+
+        with self.store.read() as conn:
+            return review.annotation(conn, ann_id)
+
     # -- reading --------------------------------------------------------------------------------------
     def document_ids(
         self,

@@ -27,6 +27,7 @@ from ..store import schema
 from ..store.engine import Store
 from ..store.queries import annotations_of, document_rows, meta_of
 from ..store.writer import insert_annotations, recorded_run
+from ..review import rejected_keys
 from .base import DEFAULT_STAGES, INGEST_LAYERS, AnalysisDoc, Stage, base_name, check_pipeline
 from .resources import Resources
 
@@ -199,6 +200,7 @@ def _write(conn: Connection, result: _Result, stages: dict[str, Stage], run_id: 
     a = schema.annotations.c
     now = dt.datetime.now(dt.timezone.utc)
     written: dict[str, int] = {}
+    rejected = rejected_keys(conn, result.doc_id)  # what people deleted or relabelled stays out
     for name, anns in result.outputs.items():
         st = stages[name]
         rows = conn.execute(
@@ -210,7 +212,8 @@ def _write(conn: Connection, result: _Result, stages: dict[str, Stage], run_id: 
         stale = [r.id for r in rows if not r.verified and _same_analyzer(r.source, st.base)]
         for at in range(0, len(stale), 500):
             conn.execute(delete(schema.annotations).where(a.id.in_(stale[at : at + 500])))
-        fresh = [x for x in anns if (x.start, x.end, x.layer, x.label) not in verified]
+        keep_out = verified | rejected
+        fresh = [x for x in anns if (x.start, x.end, x.layer, x.label) not in keep_out]
         insert_annotations(conn, result.doc_id, fresh, now)
         for x in fresh:
             written[x.layer] = written.get(x.layer, 0) + 1

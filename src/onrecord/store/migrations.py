@@ -48,10 +48,15 @@ def _m003_prediction_verdicts(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=[schema.prediction_verdicts])
 
 
+def _m004_annotation_rejections(conn: Connection) -> None:
+    schema.metadata.create_all(conn, tables=[schema.annotation_rejections])
+
+
 MIGRATIONS: tuple[tuple[int, str, Migration], ...] = (
     (1, "initial schema: documents, meta, sources, speakers, annotations, runs, FTS", _m001_initial),
     (2, "analysis_state: the analyzer versions that analysed each document", _m002_analysis_state),
     (3, "prediction_verdicts: human verdicts on predictions", _m003_prediction_verdicts),
+    (4, "annotation_rejections: machine annotations a person deleted or relabelled", _m004_annotation_rejections),
 )
 
 

@@ -160,3 +160,21 @@ prediction_verdicts = Table(
     Column("decided_by", String(200), nullable=False),
     Column("decided_at", DateTime(timezone=True), nullable=False),
 )
+
+
+# Machine annotations a person rejected (deleted, or corrected to another label): re-analysis does not add
+# them back. Keyed like the runner's duplicate check: (doc, start, end, layer, label).
+annotation_rejections = Table(
+    "annotation_rejections",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("doc_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("layer", String(100), nullable=False),
+    Column("label", String(500), nullable=False),
+    Column("source", String(200), nullable=False),
+    Column("decided_by", String(200), nullable=False),
+    Column("decided_at", DateTime(timezone=True), nullable=False),
+    Column("reason", Text, nullable=True),
+)
