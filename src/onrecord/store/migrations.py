@@ -52,11 +52,16 @@ def _m004_annotation_rejections(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=[schema.annotation_rejections])
 
 
+def _m005_sentence_vectors(conn: Connection) -> None:
+    schema.metadata.create_all(conn, tables=[schema.sentence_vectors])
+
+
 MIGRATIONS: tuple[tuple[int, str, Migration], ...] = (
     (1, "initial schema: documents, meta, sources, speakers, annotations, runs, FTS", _m001_initial),
     (2, "analysis_state: the analyzer versions that analysed each document", _m002_analysis_state),
     (3, "prediction_verdicts: human verdicts on predictions", _m003_prediction_verdicts),
     (4, "annotation_rejections: machine annotations a person deleted or relabelled", _m004_annotation_rejections),
+    (5, "sentence_vectors: sentence embeddings for semantic search", _m005_sentence_vectors),
 )
 
 

@@ -218,3 +218,19 @@ def stats(conn: Connection) -> dict[str, Any]:
         "layers": layer_counts(conn),
         "runs": [{"kind": k, "status": s, "count": n} for k, s, n in runs],
     }
+
+
+def runs(conn: Connection, limit: int = 1000) -> list[dict[str, Any]]:
+    """Ingest and analysis runs, newest first."""
+    r = schema.runs.c
+    rows = conn.execute(select(schema.runs).order_by(r.id.desc()).limit(limit)).mappings()
+    return [{k: (v.isoformat() if isinstance(v, dt.datetime) else v) for k, v in row.items()} for row in rows]
+
+
+def existing_ids(conn: Connection, ids: Iterable[int]) -> list[int]:
+    """Those of ``ids`` that are stored documents."""
+    ids = list(ids)
+    found: list[int] = []
+    for at in range(0, len(ids), 500):
+        found.extend(conn.execute(select(D.id).where(D.id.in_(ids[at : at + 500]))).scalars())
+    return found

@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -177,4 +178,18 @@ annotation_rejections = Table(
     Column("decided_by", String(200), nullable=False),
     Column("decided_at", DateTime(timezone=True), nullable=False),
     Column("reason", Text, nullable=True),
+)
+
+
+# Sentence embeddings for semantic search: one row per sentence annotation span and model (float16 bytes).
+sentence_vectors = Table(
+    "sentence_vectors",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("doc_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("model", String(200), nullable=False, index=True),
+    Column("vector", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
 )

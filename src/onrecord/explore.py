@@ -1,0 +1,205 @@
+"""Browsing queries behind the workbench and the REST API: a filtered, paginated document list with
+counts per layer, actor and concept profiles, statements, and the layers' labels.
+
+Pure reads on a connection (SQLAlchemy Core, same SQL on SQLite and PostgreSQL); pages and API routes
+only format what these return.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, select
+
+from .store import schema
+from .store.queries import DocumentFilter, dated_between, select_documents, speakers_by_doc
+from .timelines import period_of
+
+__all__ = ["BrowseFilter", "browse", "labels_of", "actor_profile", "concept_profile", "statements", "MAX_PAGE_SIZE"]
+
+A, M, D = schema.annotations.c, schema.document_meta.c, schema.documents.c
+MAX_PAGE_SIZE = 200
+COUNTED_LAYERS = ("actor", "statement", "prediction", "technique", "claim")
+
+
+@dataclass(frozen=True)
+class BrowseFilter:
+    """Documents to list: the store filters plus 'has an annotation with this label' per layer."""
+
+    since: dt.date | None = None
+    until: dt.date | None = None
+    outlet: str | None = None
+    speaker: str | None = None
+    search: str | None = None
+    actor: str | None = None
+    concept: str | None = None
+    technique: str | None = None
+
+
+def _with_label(layer: str, label: str):
+    return select(A.doc_id).where(and_(A.layer == layer, A.label == label))
+
+
+def browse(conn: Connection, flt: BrowseFilter, *, page: int = 1, per_page: int = 50) -> dict[str, Any]:
+    """``{total, page, per_page, pages, items}``; each item has id, date, outlet, programme, title,
+    author, speakers, n_chars and counts per analysis layer. Newest documents first."""
+    per_page = max(1, min(int(per_page), MAX_PAGE_SIZE))
+    page = max(1, int(page))
+    q = select_documents(conn, DocumentFilter(flt.since, flt.until, flt.outlet, flt.speaker, flt.search))
+    for layer, label in (("actor", flt.actor), ("statement", flt.concept), ("technique", flt.technique)):
+        if label:
+            q = q.where(D.id.in_(_with_label(layer, label)))
+    ids_q = q.order_by(None)
+    total = conn.execute(select(func.count()).select_from(ids_q.subquery())).scalar() or 0
+    rows = conn.execute(
+        ids_q.add_columns(M.date, M.outlet, M.programme, M.title, M.author, D.n_chars)
+        .order_by(M.date.is_(None), M.date.desc(), D.id.desc())
+        .limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    ids = [r.id for r in rows]
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    if ids:
+        for doc_id, layer, n in conn.execute(
+            select(A.doc_id, A.layer, func.count()).where(and_(A.doc_id.in_(ids), A.layer.in_(COUNTED_LAYERS)))
+            .group_by(A.doc_id, A.layer)
+        ):
+            counts[doc_id][layer] = n
+    speakers = speakers_by_doc(conn, ids)
+    items = [
+        {"id": r.id, "date": r.date.isoformat() if r.date else None, "outlet": r.outlet, "programme": r.programme,
+         "title": r.title, "author": r.author, "n_chars": r.n_chars, "speakers": [n for n, _ in speakers.get(r.id, [])],
+         "counts": {layer: counts[r.id].get(layer, 0) for layer in COUNTED_LAYERS}}
+        for r in rows
+    ]
+    return {"total": total, "page": page, "per_page": per_page, "pages": max(1, -(-total // per_page)), "items": items}
+
+
+def labels_of(conn: Connection, layer: str, limit: int = 500) -> list[dict[str, Any]]:
+    """The labels of a layer with their annotation and document counts, most frequent first."""
+    q = (select(A.label, func.count().label("n"), func.count(func.distinct(A.doc_id)).label("docs"))
+         .where(A.layer == layer).group_by(A.label).order_by(func.count().desc(), A.label).limit(limit))
+    return [{"label": r.label, "count": r.n, "documents": r.docs} for r in conn.execute(q)]
+
+
+def _statement_query(conds: list, since: dt.date | None, until: dt.date | None):
+    q = select(A.id).join(schema.document_meta, M.doc_id == A.doc_id).where(and_(A.layer == "statement", *conds))
+    return dated_between(q, since, until)
+
+
+def _statement_rows(conn: Connection, conds: list, since: dt.date | None, until: dt.date | None, limit: int | None,
+                    offset: int = 0):
+    q = (select(A.id, A.doc_id, A.start, A.end, A.label, A.attrs, A.score, A.source, A.verified, M.date,
+                func.substr(D.text, A.start + 1, A.end - A.start).label("text"))
+         .join(schema.document_meta, M.doc_id == A.doc_id).join(schema.documents, D.id == A.doc_id)
+         .where(and_(A.layer == "statement", *conds)))
+    q = dated_between(q, since, until).order_by(M.date.is_(None), M.date, A.doc_id, A.start)
+    if limit:
+        q = q.limit(limit).offset(offset)
+    return conn.execute(q).all()
+
+
+def _statement_dict(r) -> dict[str, Any]:
+    attrs = r.attrs or {}
+    return {"id": r.id, "doc_id": r.doc_id, "start": r.start, "end": r.end, "concept": r.label, "holder": attrs.get("holder"),
+            "polarity": attrs.get("polarity"), "modality": attrs.get("modality"), "speaker": attrs.get("speaker"),
+            "date": r.date.isoformat() if r.date else None, "text": r.text, "score": r.score, "source": r.source,
+            "verified": bool(r.verified)}
+
+
+def statements(conn: Connection, *, holder: str | None = None, concept: str | None = None, speaker: str | None = None,
+               polarity: str | None = None, since: dt.date | None = None, until: dt.date | None = None,
+               page: int = 1, per_page: int = 50) -> dict[str, Any]:
+    """Statements (newest documents last) with their text, paginated."""
+    per_page = max(1, min(int(per_page), MAX_PAGE_SIZE))
+    page = max(1, int(page))
+    conds = []
+    if holder:
+        conds.append(A.attrs["holder"].as_string() == holder)
+    if concept:
+        conds.append(A.label == concept)
+    if polarity:
+        conds.append(A.attrs["polarity"].as_string() == polarity)
+    if speaker:
+        conds.append(func.lower(A.attrs["speaker"].as_string()) == speaker.lower())
+    total = conn.execute(select(func.count()).select_from(_statement_query(conds, since, until).subquery())).scalar() or 0
+    chunk = _statement_rows(conn, conds, since, until, per_page, (page - 1) * per_page)
+    return {"total": total, "page": page, "per_page": per_page, "pages": max(1, -(-total // per_page)),
+            "items": [_statement_dict(r) for r in chunk]}
+
+
+def _series(rows, unit: str) -> list[dict[str, Any]]:
+    cells: dict[str, dict[str, int]] = defaultdict(lambda: {"statements": 0, "support": 0, "oppose": 0})
+    for r in rows:
+        if r.date is None:
+            continue
+        cell = cells[period_of(r.date, unit)]
+        cell["statements"] += 1
+        polarity = (r.attrs or {}).get("polarity")
+        if polarity in ("support", "oppose"):
+            cell[polarity] += 1
+    return [{"period": p, **c, "net": round((c["support"] - c["oppose"]) / c["statements"], 3)}
+            for p, c in sorted(cells.items())]
+
+
+def _positions(rows, key) -> list[dict[str, Any]]:
+    tally: dict[str, Counter] = defaultdict(Counter)
+    for r in rows:
+        tally[key(r)][(r.attrs or {}).get("polarity") or "neutral"] += 1
+    out = [{"key": k, "support": c["support"], "oppose": c["oppose"], "neutral": c["neutral"], "total": sum(c.values())}
+           for k, c in tally.items() if k]
+    return sorted(out, key=lambda x: (-x["total"], x["key"]))
+
+
+def _mentions(conn: Connection, actor: str, limit: int) -> tuple[Counter, set[int], int]:
+    rows = conn.execute(
+        select(A.doc_id, func.substr(D.text, A.start + 1, A.end - A.start)).join(schema.documents, D.id == A.doc_id)
+        .where(and_(A.layer == "actor", A.label == actor)).limit(limit)
+    ).all()
+    return Counter(t for _, t in rows), {d for d, _ in rows}, len(rows)
+
+
+def _co_occurring(conn: Connection, layer: str, label: str, docs: set[int], limit: int = 15) -> list[dict[str, Any]]:
+    if not docs:
+        return []
+    ids = sorted(docs)[:5000]
+    q = (select(A.label, func.count(func.distinct(A.doc_id)).label("docs"))
+         .where(and_(A.layer == layer, A.doc_id.in_(ids), A.label != label))
+         .group_by(A.label).order_by(func.count(func.distinct(A.doc_id)).desc(), A.label).limit(limit))
+    return [{"label": r.label, "documents": r.docs} for r in conn.execute(q)]
+
+
+def actor_profile(conn: Connection, actor: str, *, unit: str = "month", limit: int = 200) -> dict[str, Any]:
+    """Aliases seen (mention texts), statements by the actor (as holder) and about it (its mention inside
+    another holder's statement), concepts supported / opposed, a timeline, co-occurring actors."""
+    aliases, docs, n_mentions = _mentions(conn, actor, 100_000)
+    by = _statement_rows(conn, [A.attrs["holder"].as_string() == actor], None, None, None)
+    mention = schema.annotations.alias("mention")
+    about_ids = select(A.id).join(mention, and_(mention.c.doc_id == A.doc_id, mention.c.layer == "actor",
+                                                mention.c.label == actor, mention.c.start >= A.start,
+                                                mention.c.end <= A.end)).where(A.layer == "statement")
+    about = _statement_rows(conn, [A.id.in_(about_ids), A.attrs["holder"].as_string() != actor], None, None, limit)
+    return {
+        "id": actor, "mentions": n_mentions, "documents": len(docs),
+        "aliases": [{"text": t, "count": n} for t, n in aliases.most_common(50)],
+        "statements_by": [_statement_dict(r) for r in by[-limit:]], "n_statements_by": len(by),
+        "statements_about": [_statement_dict(r) for r in about],
+        "concepts": _positions(by, lambda r: r.label),
+        "timeline": _series(by, unit),
+        "co_occurring": _co_occurring(conn, "actor", actor, docs),
+    }
+
+
+def concept_profile(conn: Connection, concept: str, *, unit: str = "month", limit: int = 200) -> dict[str, Any]:
+    """Statements on a concept, holders supporting / opposing it, a timeline, co-occurring concepts."""
+    rows = _statement_rows(conn, [A.label == concept], None, None, None)
+    docs = {r.doc_id for r in rows}
+    return {
+        "id": concept, "n_statements": len(rows), "documents": len(docs),
+        "statements": [_statement_dict(r) for r in rows[-limit:]],
+        "holders": _positions(rows, lambda r: (r.attrs or {}).get("holder")),
+        "timeline": _series(rows, unit),
+        "co_occurring": _co_occurring(conn, "statement", concept, docs),
+    }

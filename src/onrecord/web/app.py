@@ -1,0 +1,198 @@
+"""The workbench application: one FastAPI app with server-rendered pages and the REST API.
+
+Security model (see README "Workbench"):
+
+* binds 127.0.0.1 by default; ``onrecord serve`` refuses a non-loopback host without a token;
+* with a token, every request must carry it (``Authorization: Bearer``, ``X-Onrecord-Token`` or the
+  ``onrecord_token`` cookie set by the login form, HttpOnly and SameSite=Strict);
+* writes use POST / PATCH / DELETE only, and must carry the ``X-Onrecord-Write: 1`` header, which a
+  cross-site form or image cannot send (no CORS is enabled), with an Origin, when present, equal to the
+  host; ``--read-only`` refuses every write;
+* the Host header must be one the server answers to (DNS rebinding);
+* a strict Content-Security-Policy (scripts and styles only from the app itself, no inline script):
+  even text that escaping missed could not run; Jinja2 autoescapes every value.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from .. import __version__
+from ..corpus import Corpus
+from ..errors import ConfigError, InputError, NotFoundError, OnrecordError
+
+__all__ = ["WebConfig", "create_app", "is_loopback"]
+
+HERE = Path(__file__).parent
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+       "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+
+
+def is_loopback(host: str) -> bool:
+    if host in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass
+class WebConfig:
+    db: str | None = None
+    read_only: bool = False
+    token: str | None = None
+    host: str = "127.0.0.1"
+    max_upload: int = 10 * 10**6
+    #: Host header values answered (besides the bound host); tests add their client's name.
+    allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "::1", "[::1]")
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Generation:
+    """A counter bumped by every write through the app, part of cache keys of derived views."""
+
+    def __init__(self) -> None:
+        self.value = 0
+        self._lock = threading.Lock()
+
+    def bump(self) -> None:
+        with self._lock:
+            self.value += 1
+
+
+def _token_of(request: Request) -> str | None:
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        return auth[7:].strip()
+    return request.headers.get("x-onrecord-token") or request.cookies.get("onrecord_token")
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
+
+
+def error_response(request: Request, status: int, message: str) -> Response:
+    if _wants_json(request):
+        return JSONResponse({"error": {"status": status, "message": message}}, status_code=status)
+    templates: Jinja2Templates = request.app.state.templates
+    return templates.TemplateResponse(request, "error.html", {"status": status, "message": message}, status_code=status)
+
+
+def create_app(config: WebConfig | None = None, corpus: Corpus | None = None) -> FastAPI:
+    """The workbench over one store. ``corpus`` may be given (tests); else ``config.db`` is opened."""
+    config = config or WebConfig()
+    app = FastAPI(title="onrecord workbench", version=__version__,
+                  description="Read, check and correct the coding of dated political commentary.",
+                  docs_url=None, redoc_url=None, openapi_url="/openapi.json")
+    app.state.config = config
+    app.state.corpus = corpus or Corpus(config.db)
+    app.state.generation = Generation()
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.globals.update(version=__version__, read_only=config.read_only)
+    app.state.templates = templates
+    allowed = {h.lower() for h in config.allowed_hosts} | {config.host.lower()}
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next):
+        host = (request.headers.get("host") or "").lower()
+        hostname = urlsplit("//" + host).hostname or ""
+        if config.host in ("0.0.0.0", "::", ""):
+            host_ok = True  # bound to every interface: the token (required there) is the guard
+        else:
+            host_ok = hostname in allowed or f"[{hostname}]" in allowed
+        if not host_ok:
+            return error_response(request, 400, f"unexpected Host header {host!r}")
+        if config.token and request.url.path not in ("/login", "/static/workbench.css"):
+            given = _token_of(request)
+            if not given or not hmac.compare_digest(given.encode(), config.token.encode()):
+                if not _wants_json(request) and request.method == "GET":
+                    return templates.TemplateResponse(request, "login.html", {"next": request.url.path}, status_code=401)
+                return error_response(request, 401, "a valid token is required (Authorization: Bearer TOKEN)")
+        if request.method in WRITE_METHODS and request.url.path != "/login":
+            if config.read_only:
+                return error_response(request, 403, "the workbench is read-only (started with --read-only)")
+            if request.headers.get("x-onrecord-write") != "1":
+                return error_response(request, 403, "writes need the X-Onrecord-Write: 1 header (cross-site requests are refused)")
+            origin = request.headers.get("origin")
+            if origin and origin != "null" and (urlsplit(origin).netloc or "").lower() != host:
+                return error_response(request, 403, f"cross-origin write from {origin!r} refused")
+        response = await call_next(request)
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["X-Frame-Options"] = "DENY"
+        if request.method in WRITE_METHODS and response.status_code < 400:
+            app.state.generation.bump()
+        return response
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        return error_response(request, exc.status_code, str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError):
+        problems = "; ".join(f"{'.'.join(str(x) for x in e.get('loc', ()))}: {e.get('msg')}" for e in exc.errors())
+        return error_response(request, 422, f"invalid request: {problems}")
+
+    @app.exception_handler(NotFoundError)
+    async def not_found(request: Request, exc: NotFoundError):
+        return error_response(request, 404, str(exc))
+
+    @app.exception_handler(ConfigError)
+    async def bad_request(request: Request, exc: ConfigError):
+        return error_response(request, 400, str(exc))
+
+    @app.exception_handler(InputError)
+    async def bad_input(request: Request, exc: InputError):
+        return error_response(request, 400, str(exc))
+
+    @app.exception_handler(OnrecordError)
+    async def other_error(request: Request, exc: OnrecordError):
+        return error_response(request, 500, str(exc))
+
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+
+    from .api import router as api_router
+    from .pages import router as page_router
+
+    app.include_router(api_router)
+    app.include_router(page_router)
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        return Response(status_code=204)
+
+    @app.post("/login", include_in_schema=False, response_class=HTMLResponse)
+    async def login(request: Request):
+        form = await request.form()
+        given = str(form.get("token") or "")
+        target = str(form.get("next") or "/")
+        if not target.startswith("/") or target.startswith("//"):
+            target = "/"
+        if not config.token or not hmac.compare_digest(given.encode(), config.token.encode()):
+            return templates.TemplateResponse(request, "login.html", {"next": target, "failed": True}, status_code=401)
+        response = Response(status_code=303, headers={"Location": target})
+        response.set_cookie("onrecord_token", given, httponly=True, samesite="strict", secure=request.url.scheme == "https")
+        return response
+
+    @app.on_event("shutdown")
+    def _close() -> None:  # pragma: no cover - exercised by the server process
+        if corpus is None:
+            app.state.corpus.close()
+
+    return app
