@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .analysis.runner import AnalyzeReport
     from .evaluation.run import EvalReport
     from .networks.dna import Network, NetworkOptions
+    from .networks.dnastore import DnaImportReport
 
 __all__ = ["Corpus", "Document", "open_corpus"]
 
@@ -285,6 +286,19 @@ class Corpus:
             data["files"] = write_report(data, out)
         return data
 
+    def semantic_search(self, query: str, *, limit: int = 20, update: bool = True) -> list[dict[str, Any]]:
+        """Sentences closest in meaning to ``query`` (shipped static embeddings; see ``onrecord.semantic``).
+        The sentence index is brought up to date first unless ``update`` is false."""
+        from .semantic import search
+
+        return search(self.store, query, limit=limit, update=update)
+
+    def index_sentences(self) -> int:
+        """Embed the sentences not yet in the semantic index; returns how many were added."""
+        from .semantic import update_index
+
+        return update_index(self.store)
+
     # -- human review ---------------------------------------------------------------------------------
     def verify_annotation(self, ann_id: int, *, by: str | None = None, note: str | None = None) -> dict[str, Any]:
         """Confirm a machine annotation as right (kept, with who and when, across re-analysis)."""
@@ -382,11 +396,21 @@ class Corpus:
             for r in rows:
                 yield document_record(r, anns[r["id"]], speakers[r["id"]], sources=sources[r["id"]])
 
-    def export(self, out: str | os.PathLike, *, format: str | None = None, layers: Iterable[str] | None = None, **filters: Any) -> int:
-        """Write documents matching ``filters`` to ``out``; returns records (documents or annotations) written."""
+    def export(self, out: str | os.PathLike, *, format: str | None = None, layers: Iterable[str] | None = None,
+               options: Mapping[str, Any] | None = None, **filters: Any) -> int:
+        """Write documents matching ``filters`` to ``out``; returns records (documents or annotations) written.
+        ``options`` are passed to the exporter (e.g. ``{"password": ...}`` for ``dna``)."""
         out = os.fspath(out)
         exporter = registry_get("exporters", format_for_export(out, format))
-        return exporter(self.records(self.document_ids(**filters), layers), out)
+        return exporter(self.records(self.document_ids(**filters), layers), out, **dict(options or {}))
+
+    def import_dna(self, path: str | os.PathLike) -> "DnaImportReport":
+        """Read a DNA 3 ``.dna`` file (documents, and statements as human-verified annotations with
+        source ``dna:<coder>``) in one transaction; importing it again adds nothing. A file that is not
+        a DNA 3 database raises :class:`~onrecord.errors.InputError` and leaves the store as it was."""
+        from .networks.dnastore import import_dna
+
+        return import_dna(self.store, path)
 
     def stats(self) -> dict[str, Any]:
         with self.store.read() as conn:

@@ -1,5 +1,5 @@
 """Built-in exporters: JSONL (documents with all annotations), CSV (one row per annotation), Parquet,
-PTC (technique spans as SemEval-2020 Task 11 label lines).
+PTC (technique spans as SemEval-2020 Task 11 label lines), DNA (a DNA 3 ``.dna`` database).
 
 Each exporter is registered by name and has the signature
 ``exporter(records: Iterable[dict], out: BinaryIO | TextIO path) -> int`` (records written). A record is
@@ -19,7 +19,7 @@ from .registry import exporters
 __all__ = ["document_record", "EXPORT_FORMATS", "format_for_export", "ptc_article_id"]
 
 EXPORT_FORMATS = {"jsonl": "onrecord.export.jsonl.v1", "csv": "onrecord.export.csv.v1", "parquet": "onrecord.export.parquet.v1",
-                  "ptc": "onrecord.export.ptc.v1"}
+                  "ptc": "onrecord.export.ptc.v1", "dna": "onrecord.export.dna.v1"}
 
 
 def format_for_export(path: str, forced: str | None = None) -> str:
@@ -174,3 +174,13 @@ def export_ptc(records: Iterable[dict[str, Any]], out: str) -> int:
         labels += [Label(aid, int(a["start"]), int(a["end"]), a["label"]) for a in record["annotations"]
                    if a["layer"] == "technique" and int(a["end"]) > int(a["start"])]
     return write_labels(labels, out)
+
+
+@exporters.register("onrecord.export.dna.v1")
+def export_dna(records: Iterable[dict[str, Any]], out: str, password: str | None = None) -> int:
+    """A DNA 3 database (Discourse Network Analyzer): documents, and the ``statement`` and ``dna``
+    layers as DNA statements with their coders; every coder's password is ``password`` (default
+    ``onrecord``). See ``onrecord.networks.dnastore`` and docs/networks.md. Returns statements written."""
+    from .networks.dnastore import export_dna as write_project
+
+    return write_project(records, out, password=password)

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from onrecord.cli import app
 from tests.conftest import cli_path
 
-COMMANDS = ["ingest", "ls", "show", "export", "stats", "analyze", "actors", "eval", "network", "predictions", "resolve", "timeline", "shifts", "report"]
+COMMANDS = ["ingest", "ls", "show", "export", "stats", "analyze", "actors", "eval", "network", "predictions", "resolve", "timeline", "shifts", "report", "import", "serve"]
 runner = CliRunner()
 
 

@@ -254,8 +254,8 @@ def show(
 
 @app.command()
 def export(
-    out_path: str = typer.Argument(..., metavar="OUT", help="Output file; the format follows the extension (.jsonl, .csv, .parquet)."),
-    format: Optional[str] = typer.Option(None, "--format", help="jsonl (documents + annotations), csv (one row per annotation), parquet, ptc (technique spans as PTC label lines)."),
+    out_path: str = typer.Argument(..., metavar="OUT", help="Output file; the format follows the extension (.jsonl, .csv, .parquet, .dna)."),
+    format: Optional[str] = typer.Option(None, "--format", help="jsonl (documents + annotations), csv (one row per annotation), parquet, ptc (technique spans as PTC label lines), dna (a DNA 3 database of the statements)."),
     layer: List[str] = typer.Option([], "--layer", "-l", help="Only annotations of this layer (repeatable)."),
     since: Optional[str] = _SINCE,
     until: Optional[str] = _UNTIL,
@@ -263,14 +263,26 @@ def export(
     speaker: Optional[str] = _SPEAKER,
     search: Optional[str] = _SEARCH,
     latest: bool = _LATEST,
+    dna_password: Optional[str] = typer.Option(
+        None, "--dna-password", envvar="ONRECORD_DNA_PASSWORD",
+        help="dna only: the password of every coder in the written DNA file (default: onrecord).",
+    ),
 ) -> None:
-    """Export documents with their annotations: JSONL (re-ingestable), CSV of annotations, or Parquet.
+    """Export documents with their annotations: JSONL (re-ingestable), CSV of annotations, Parquet, or a DNA 3 file.
 
     Example: onrecord export corpus.jsonl --since 2025-01-01 && onrecord export spans.csv --layer turn
     """
+    from ..export import EXPORT_FORMATS, format_for_export
+
+    options = {}
+    if dna_password is not None:
+        if format_for_export(out_path, format) != EXPORT_FORMATS["dna"]:
+            fail("--dna-password applies only to DNA files (.dna or --format dna)")
+        options["password"] = dna_password
     corpus = _open()
     try:
-        n = corpus.export(out_path, format=format, layers=layer or None, **_filters(since, until, outlet, speaker, search, latest))
+        n = corpus.export(out_path, format=format, layers=layer or None, options=options,
+                          **_filters(since, until, outlet, speaker, search, latest))
     except (OnrecordError, OSError) as exc:
         fail(str(exc))
     out.print(f"wrote {n:,} records to {out_path}", markup=False)

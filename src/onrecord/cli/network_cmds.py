@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import List, Optional
 
 import typer
@@ -14,7 +15,8 @@ from .output import fail, out
 @app.command()
 def network(
     out_path: str = typer.Argument(..., metavar="OUT", help="Output file: .csv (DNA matrix), .graphml, .gexf, or --format edgelist."),
-    format: Optional[str] = typer.Option(None, "--format", help="csv, graphml, gexf or edgelist (default: by extension)."),
+    format: Optional[str] = typer.Option(None, "--format", help="csv, graphml, gexf, edgelist or visone (GraphML for visone; default: by extension)."),
+    graphml_flavour: str = typer.Option("standard", "--graphml-flavour", help="GraphML output: standard, or visone (visone's node and edge graphics as well)."),
     kind: str = typer.Option("twomode", "--type", help="twomode (actor x concept) or onemode (actor x actor)."),
     aggregation: str = typer.Option("ignore", "--aggregation", help="Polarity aggregation: twomode ignore|subtract|combine; onemode ignore|congruence|conflict|subtract."),
     normalization: str = typer.Option("no", "--normalization", help="twomode no|activity|prominence; onemode no|average|jaccard|cosine|cosine_dna."),
@@ -33,6 +35,7 @@ def network(
     """Export the discourse network of the stored statements with DNA 3 semantics.
 
     Example: onrecord network actors.gexf --type onemode --aggregation subtract --normalization average
+    (or: onrecord network actors.graphml --type onemode --graphml-flavour visone)
     """
     from ..networks.dna import NetworkOptions
 
@@ -49,6 +52,12 @@ def network(
         kind, aggregation, normalization, "boolean", duplicates, exclude={k: frozenset(v) for k, v in excluded.items()},
         invert_values=invert_exclude, isolates=isolates,
     )
+    if graphml_flavour not in ("standard", "visone"):
+        fail(f"--graphml-flavour wants standard or visone, got {graphml_flavour!r}")
+    if graphml_flavour == "visone":
+        if (format or os.path.splitext(out_path)[1].lstrip(".")).lower() not in ("graphml", "visone"):
+            fail("--graphml-flavour visone applies to GraphML output (a .graphml file or --format graphml)")
+        format = "visone"
     corpus = _open()
     try:
         series = corpus.network(out_path, format=format, options=options, since=since, until=until, speaker=speaker,

@@ -8,7 +8,14 @@ from dataclasses import replace
 
 from ..errors import ConfigError
 from .dna import Network, NetworkOptions, network, time_windows
-from .export import NETWORK_FORMATS, write_edgelist, write_gexf, write_graphml, write_matrix_csv
+from .export import (
+    NETWORK_FORMATS,
+    write_edgelist,
+    write_gexf,
+    write_graphml,
+    write_graphml_visone,
+    write_matrix_csv,
+)
 from .source import StatementFilter, statements_from_store
 
 __all__ = ["build_networks", "write_networks", "network_format"]
@@ -37,12 +44,14 @@ def network_format(path: str, forced: str | None) -> str:
 
 def write_networks(series: list[Network], path: str, fmt: str, two_mode: bool, names: dict[str, str]) -> int:
     """Write ``series`` as ``fmt``; returns the number of rows (csv) or edges written."""
-    if fmt in ("csv", "graphml") and len(series) != 1:
+    if fmt in ("csv", "graphml", "visone") and len(series) != 1:
         raise ConfigError(f"a {fmt} file holds one network; write a time-window series as gexf or edgelist")
     if fmt == "csv":
         return write_matrix_csv(series[0], path)
     if fmt == "graphml":
         return write_graphml(series[0], path, two_mode, names)
+    if fmt == "visone":
+        return write_graphml_visone(series[0], path, two_mode, names)
     if fmt == "gexf":
         return write_gexf(series, path, two_mode, names)
     return write_edgelist(series, path, two_mode, names)
