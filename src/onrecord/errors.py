@@ -12,6 +12,8 @@
     ├── ConfigError               a bad option, setting or codebook
     └── RegistryError             a registered name (importer, exporter, stage) that does not exist
 
+    ExportWarning (a UserWarning)  an export left something out that its format cannot hold
+
 Messages are written for the person at the terminal: what, where, and why, in one line.
 """
 
@@ -29,6 +31,7 @@ __all__ = [
     "SizeLimitError",
     "ConfigError",
     "RegistryError",
+    "ExportWarning",
 ]
 
 
@@ -101,3 +104,7 @@ class RegistryError(OnrecordError, KeyError):
 
     def __str__(self) -> str:  # KeyError quotes its message; we do not want that.
         return str(self.args[0]) if self.args else ""
+
+
+class ExportWarning(UserWarning):
+    """An export had to leave something out (the target format cannot hold it); the CLI prints it."""

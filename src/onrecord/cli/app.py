@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any, List, Optional
 
@@ -12,7 +13,7 @@ from rich.text import Text
 
 from .. import __version__
 from ..corpus import Corpus
-from ..errors import ConfigError, OnrecordError
+from ..errors import ConfigError, ExportWarning, OnrecordError
 from ..ingest.transcript import LabelLexicon, load_lexicon
 from ..settings import get_setting
 from .output import err, fail, ingest_progress, out, print_json, problem_line
@@ -281,10 +282,15 @@ def export(
         options["password"] = dna_password
     corpus = _open()
     try:
-        n = corpus.export(out_path, format=format, layers=layer or None, options=options,
-                          **_filters(since, until, outlet, speaker, search, latest))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ExportWarning)
+            n = corpus.export(out_path, format=format, layers=layer or None, options=options,
+                              **_filters(since, until, outlet, speaker, search, latest))
     except (OnrecordError, OSError) as exc:
         fail(str(exc))
+    for w in caught:
+        if issubclass(w.category, ExportWarning):
+            err.print(f"warning: {w.message}", markup=False)
     out.print(f"wrote {n:,} records to {out_path}", markup=False)
 
 

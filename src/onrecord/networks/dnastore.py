@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import warnings
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from typing import Any
 from sqlalchemy import select
 
 from .._types import Annotation, DocumentInput, Meta
-from ..errors import InputError
+from ..errors import ExportWarning, InputError
 from ..store import schema
 from ..store.writer import finish_run, insert_annotations, start_run, write_document
 from .dnafile import (
@@ -350,4 +351,7 @@ def export_dna(records: Iterable[dict[str, Any]], out: str, password: str | None
     actors = load_actor_codebook(codebook or get_setting("codebook"))
     concept_book = load_concept_codebook(concepts or get_setting("concepts"))
     project = project_from_records(records, actors, concept_book)
-    return write_dna(project, out, DEFAULT_PASSWORD if password is None else password)
+    written = write_dna(project, out, DEFAULT_PASSWORD if password is None else password)
+    for note in project.skipped:  # the CLI prints these as "warning:" lines
+        warnings.warn(f"DNA export left out {note}", ExportWarning, stacklevel=2)
+    return written
