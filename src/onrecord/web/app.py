@@ -21,13 +21,14 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
@@ -40,6 +41,9 @@ HERE = Path(__file__).parent
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+#: Sent with every response, the guard's own refusals and the login page included.
+SECURITY_HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
+                    "X-Frame-Options": "DENY"}
 
 
 def is_loopback(host: str) -> bool:
@@ -82,8 +86,34 @@ def _token_of(request: Request) -> str | None:
     return request.headers.get("x-onrecord-token") or request.cookies.get("onrecord_token")
 
 
+def _netloc(url: str) -> tuple[str, str]:
+    """``(host[:port], hostname)`` of a URL, lower case; empty for one that cannot be parsed (``http://[::1``)."""
+    try:
+        parts = urlsplit(url)
+        return parts.netloc.lower(), (parts.hostname or "")
+    except ValueError:
+        return "", ""
+
+
 def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
+
+
+def _local_target(target: str) -> str:
+    """``target`` as a path on this server: percent-encoded (a backslash, tab or newline, which browsers
+    read as ``/`` or drop, cannot make ``/\\evil.example`` another site) and ``/`` unless it is a local path."""
+    target = quote(target, safe="/?&=%:@!$'()*+,;~-._")
+    return target if target.startswith("/") and not target.startswith("//") else "/"
+
+
+def _shown(value: Any) -> Any:
+    """Every value a template prints, with bidirectional controls replaced (see ``render.visible``):
+    metadata and labels are untrusted text too. Markup stays markup (one code point for one)."""
+    from .render import visible
+
+    if isinstance(value, Markup):
+        return Markup(visible(str(value)))
+    return visible(value) if isinstance(value, str) else value
 
 
 def error_response(request: Request, status: int, message: str) -> Response:
@@ -104,13 +134,23 @@ def create_app(config: WebConfig | None = None, corpus: Corpus | None = None) ->
     app.state.generation = Generation()
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals.update(version=__version__, read_only=config.read_only)
+    templates.env.finalize = _shown
     app.state.templates = templates
     allowed = {h.lower() for h in config.allowed_hosts} | {config.host.lower()}
 
     @app.middleware("http")
     async def guard(request: Request, call_next):
+        refusal = _refusal(request)
+        response = refusal or await call_next(request)
+        response.headers.update(SECURITY_HEADERS)
+        if refusal is None and request.method in WRITE_METHODS and response.status_code < 400:
+            app.state.generation.bump()
+        return response
+
+    def _refusal(request: Request) -> Response | None:
+        """The answer to a request the guard refuses (Host, token, write rules), or None."""
         host = (request.headers.get("host") or "").lower()
-        hostname = urlsplit("//" + host).hostname or ""
+        hostname = _netloc("//" + host)[1]
         if config.host in ("0.0.0.0", "::", ""):
             host_ok = True  # bound to every interface: the token (required there) is the guard
         else:
@@ -129,16 +169,9 @@ def create_app(config: WebConfig | None = None, corpus: Corpus | None = None) ->
             if request.headers.get("x-onrecord-write") != "1":
                 return error_response(request, 403, "writes need the X-Onrecord-Write: 1 header (cross-site requests are refused)")
             origin = request.headers.get("origin")
-            if origin and origin != "null" and (urlsplit(origin).netloc or "").lower() != host:
+            if origin and origin != "null" and (_netloc(origin)[0] or None) != host:
                 return error_response(request, 403, f"cross-origin write from {origin!r} refused")
-        response = await call_next(request)
-        response.headers["Content-Security-Policy"] = CSP
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        response.headers["X-Frame-Options"] = "DENY"
-        if request.method in WRITE_METHODS and response.status_code < 400:
-            app.state.generation.bump()
-        return response
+        return None
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
@@ -165,6 +198,10 @@ def create_app(config: WebConfig | None = None, corpus: Corpus | None = None) ->
     async def other_error(request: Request, exc: OnrecordError):
         return error_response(request, 500, str(exc))
 
+    @app.exception_handler(OverflowError)
+    async def out_of_range(request: Request, exc: OverflowError):  # an id or page past the store's 64-bit integers
+        return error_response(request, 422, "invalid request: a number in it is out of range")
+
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     from .api import router as api_router
@@ -181,9 +218,7 @@ def create_app(config: WebConfig | None = None, corpus: Corpus | None = None) ->
     async def login(request: Request):
         form = await request.form()
         given = str(form.get("token") or "")
-        target = str(form.get("next") or "/")
-        if not target.startswith("/") or target.startswith("//"):
-            target = "/"
+        target = _local_target(str(form.get("next") or "/"))
         if not config.token or not hmac.compare_digest(given.encode(), config.token.encode()):
             return templates.TemplateResponse(request, "login.html", {"next": target, "failed": True}, status_code=401)
         response = Response(status_code=303, headers={"Location": target})
