@@ -131,12 +131,15 @@ class Corpus:
         codebook: str | os.PathLike | None = None,
         concepts: str | os.PathLike | None = None,
         progress: Callable[[dict[str, Any]], None] | None = None,
+        engine: str | None = None,
+        address: str | None = None,
         **filters: Any,
     ) -> "AnalyzeReport":
         """Run the analysis stages (default: the built-in pipeline) over the documents named in
         ``only`` (ids or SHA-256 prefixes) or else those matching ``filters``. Documents already
         analysed by the same stage versions are skipped unless ``force``. Bad documents are reported,
-        never raised."""
+        never raised. ``engine`` is ``local`` (worker processes) or ``ray`` (Ray Data, locally or on
+        the cluster at ``address``; needs ``onrecord[ray]``)."""
         from .analysis.runner import analyze_documents
 
         ids = self._ids(only)
@@ -147,7 +150,8 @@ class Corpus:
             "concepts": os.fspath(concepts) if concepts is not None else None,
         }
         return analyze_documents(
-            self.store, ids, stages, force=force, workers=get_setting("analyze_workers", workers), resources=resources, progress=progress
+            self.store, ids, stages, force=force, workers=get_setting("analyze_workers", workers), resources=resources, progress=progress,
+            engine=get_setting("engine", engine), address=address,
         )
 
     def _ids(self, only: Iterable[str | int] | None) -> list[int] | None:
@@ -261,14 +265,17 @@ class Corpus:
             return timeline(conn, by=by, unit=unit, speaker=speaker, since=_as_date(since), until=_as_date(until))
 
     def shifts(self, *, speaker: str | None = None, concept: str | None = None, holder: str | None = None,
-               since: str | dt.date | None = None, until: str | dt.date | None = None, min_score: float = 0.0) -> list[dict[str, Any]]:
-        """Polarity and modality shifts of a speaker's statements on the same holder and concept between
-        dates, each with both spans, texts, dates and a score (see ``onrecord.shifts``)."""
+               since: str | dt.date | None = None, until: str | dt.date | None = None, min_score: float = 0.0,
+               kind: str | None = None) -> list[dict[str, Any]]:
+        """Shifts of a speaker's statements between dates: polarity and modality changes on the same
+        holder and concept, and semantically opposed statements that share no keywords (``kind``:
+        polarity, modality or semantic), each with both spans, texts, dates and a score (see
+        ``onrecord.shifts``)."""
         from .shifts import find_shifts
 
         with self.store.read() as conn:
             return find_shifts(conn, speaker=speaker, concept=concept, holder=holder, since=_as_date(since),
-                               until=_as_date(until), min_score=min_score)
+                               until=_as_date(until), min_score=min_score, kind=kind)
 
     def report(self, out: str | os.PathLike | None = None, *, since: str | dt.date | None = None,
                today: str | dt.date | None = None) -> dict[str, Any]:
@@ -415,7 +422,7 @@ class Corpus:
     def stats(self) -> dict[str, Any]:
         with self.store.read() as conn:
             result = queries.stats(conn)
-        result["store"] = self.store.url
+        result["store"] = self.store.display_url
         if self.store.dialect == "sqlite" and os.path.exists(self.db):
             result["store_bytes"] = sum(os.path.getsize(p) for p in (self.db, self.db + "-wal") if os.path.exists(p))
         return result

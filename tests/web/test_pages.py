@@ -189,12 +189,16 @@ def test_predictions_page(client, analysed):
 def test_shifts_page(client, analysed):
     shifts = analysed.shifts()
     page = client.get("/shifts").text
-    assert f"<p class=\"meta\">{len(shifts)} shifts, highest score first.</p>" in page
+    assert f"<p class=\"meta\">{len(shifts)} shifts, highest score first." in page
     assert len(re.findall(r"<tr><td>\d\.\d\d</td>", page)) == min(50, len(shifts))
     none = client.get("/shifts", params={"speaker": "Nobody"}).text
     assert "0 shifts" in none and "No shifts found." in none
     concept = client.get("/shifts", params={"concept": "negotiations"}).text
     assert f"{len(analysed.shifts(concept='negotiations'))} shifts" in concept and 'value="negotiations"' in concept
+    semantic = client.get("/shifts", params={"kind": "semantic"}).text
+    n_semantic = len(analysed.shifts(kind="semantic"))
+    assert f"{n_semantic} shifts" in semantic and semantic.count("similarity 0.") == min(50, n_semantic)
+    assert client.get("/shifts", params={"kind": "sideways"}).status_code == 422
 
 
 def test_api_docs_page_lists_every_api_route(client):

@@ -119,17 +119,24 @@ def shifts(
     since: Optional[str] = _SINCE,
     until: Optional[str] = _UNTIL,
     min_score: float = typer.Option(0.0, "--min-score", help="Only shifts scored at least this (0-1)."),
+    kind: Optional[str] = typer.Option(None, "--kind", help="Only this kind: polarity, modality or semantic."),
     limit: int = typer.Option(30, "--limit", help="Rows to print (JSON prints all)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
-    """Shifts: a speaker's statements on the same holder and concept whose polarity or modality changed
-    between dates, with both spans and dates.
+    """Shifts: a speaker's statements on the same holder whose polarity or modality changed between
+    dates (same concept), or that say opposite things in other words (semantic: close embeddings, no
+    shared keyword, a negation, antonym or polarity cue), with both spans and dates.
 
-    Example: onrecord shifts --speaker "Alexander Dugin" --concept ceasefire
+    Example: onrecord shifts --speaker "Alexander Dugin" --concept ceasefire --kind semantic
     """
+    from ..shifts import SHIFT_KINDS
+
+    if kind is not None and kind not in SHIFT_KINDS:
+        fail(f"unknown shift kind {kind!r}; known: {', '.join(SHIFT_KINDS)}")
     corpus = _open()
     try:
-        rows = corpus.shifts(speaker=speaker, concept=concept, holder=holder, since=since, until=until, min_score=min_score)
+        rows = corpus.shifts(speaker=speaker, concept=concept, holder=holder, since=since, until=until, min_score=min_score,
+                             kind=kind)
     except OnrecordError as exc:
         fail(str(exc))
     if as_json:
@@ -141,7 +148,8 @@ def shifts(
     for r in rows[:limit]:
         b, a = r["before"], r["after"]
         cut = lambda t: t if len(t) <= 80 else t[:77] + "…"  # noqa: E731
-        table.add_row(f"{r['score']:.2f}", r["kind"], Text(r["speaker"]), Text(r["holder"]), r["concept"],
+        why = r["kind"] if r["kind"] != "semantic" else f"semantic (sim {r['similarity']:.2f}; {', '.join(r['cues'])})"
+        table.add_row(f"{r['score']:.2f}", Text(why), Text(r["speaker"]), Text(r["holder"]), r["concept"],
                       Text(f"{b['date']} {b['polarity']}/{b['modality']} [{b['doc_id']}:{b['start']}-{b['end']}] {cut(b['text'])}"),
                       Text(f"{a['date']} {a['polarity']}/{a['modality']} [{a['doc_id']}:{a['start']}-{a['end']}] {cut(a['text'])}"))
     out.print(table)

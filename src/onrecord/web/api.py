@@ -184,8 +184,10 @@ def resolve(request: Request, prediction_id: int, body: Verdict) -> dict[str, An
 
 @router.get("/shifts", summary="Shifts and self-contradictions of speakers between dates")
 def shifts(request: Request, speaker: Optional[str] = None, concept: Optional[str] = None, holder: Optional[str] = None,
+           kind: Optional[Literal["polarity", "modality", "semantic"]] = None,
            since: Optional[str] = None, until: Optional[str] = None, page: int = Page, per_page: int = PerPage) -> dict[str, Any]:
-    rows = _corpus(request).shifts(speaker=speaker, concept=concept, holder=holder, since=_date(since, "since"), until=_date(until, "until"))
+    rows = _corpus(request).shifts(speaker=speaker, concept=concept, holder=holder, kind=kind, since=_date(since, "since"),
+                                   until=_date(until, "until"))
     return views.paged(rows, page, per_page)
 
 

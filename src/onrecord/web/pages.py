@@ -9,12 +9,10 @@ from typing import Any, Literal, Optional
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import func, select
 
 from .. import explore
 from ..errors import ConfigError
 from ..review import EDITABLE_ATTRS, POLARITIES, REVIEWABLE_LAYERS
-from ..store import schema
 from . import render, svg, views
 from .api import _date
 
@@ -54,15 +52,7 @@ def corpus_page(request: Request, since: Optional[str] = None, until: Optional[s
                 listing = explore.browse(conn, flt, page=page, per_page=50)
     except ConfigError as exc:
         error = str(exc)
-    with corpus.store.read() as conn:
-        choices = {
-            "speakers": list(conn.execute(select(schema.speakers.c.name).order_by(schema.speakers.c.name).limit(500)).scalars()),
-            "outlets": list(conn.execute(select(schema.document_meta.c.outlet).where(schema.document_meta.c.outlet.is_not(None))
-                                         .group_by(schema.document_meta.c.outlet).order_by(func.count().desc()).limit(200)).scalars()),
-            "actors": explore.labels_of(conn, "actor", 300),
-            "concepts": explore.labels_of(conn, "statement", 300),
-            "techniques": explore.labels_of(conn, "technique", 100),
-        }
+    choices = views.corpus_choices(request)
     return _page(request, "corpus.html", listing=listing, hits=hits, error=error, choices=choices, mode=mode,
                  f={"since": since or "", "until": until or "", "outlet": outlet or "", "speaker": speaker or "", "actor": actor or "",
                     "concept": concept or "", "technique": technique or "", "q": q or ""},
@@ -76,8 +66,7 @@ def document_page(request: Request, doc_id: int, focus: Optional[str] = Query(No
     turns = [a for a in anns if a.layer == "turn"]
     spans = [a for a in anns if a.layer in REVIEWABLE_LAYERS]
     focus_span = tuple(int(x) for x in focus.split("-")) if focus else None
-    with request.app.state.corpus.store.read() as conn:
-        labels = {layer: [r["label"] for r in explore.labels_of(conn, layer, 400)] for layer in REVIEWABLE_LAYERS}
+    labels = {layer: [r["label"] for r in views.labels(request, layer, 400)] for layer in REVIEWABLE_LAYERS}
     labels["actor"] = sorted(set(labels["actor"]) | set(views.names()["actor"]))
     labels["statement"] = sorted(set(labels["statement"]) | set(views.names()["concept"]))
     holders = sorted(set(views.names()["actor"]) | {a.attrs.get("holder") for a in spans if a.attrs.get("holder")})
@@ -135,12 +124,7 @@ def windows(first: dt.date | None, last: dt.date | None, months: int) -> list[tu
 def network_page(request: Request, type: Literal["twomode", "onemode"] = "twomode", aggregation: Optional[str] = None,
                  normalization: str = "no", months: int = Query(3, ge=1, le=120), w: Optional[str] = Query(None, pattern=r"^(all|\d+)$"),
                  speaker: Optional[str] = None):
-    m = schema.document_meta.c
-    with request.app.state.corpus.store.read() as conn:
-        first, last = conn.execute(
-            select(func.min(m.date), func.max(m.date)).where(m.doc_id.in_(
-                select(schema.annotations.c.doc_id).where(schema.annotations.c.layer == "statement")))
-        ).one()
+    first, last = views.statement_dates(request)
     wins = windows(first, last, months)
     index = None if (w in (None, "all") or not wins) else min(int(w), len(wins) - 1)
     since, until = (wins[index] if index is not None else (None, None))
@@ -151,8 +135,7 @@ def network_page(request: Request, type: Literal["twomode", "onemode"] = "twomod
     except ConfigError as exc:
         error = str(exc)
     base = {"type": type, "aggregation": aggregation or "", "normalization": normalization, "months": months, "speaker": speaker or ""}
-    return _page(request, "network.html", view=view, drawing=svg.network_svg(view.graph, {n: d.get("label", n) for n, d in view.graph.nodes(data=True)},
-                 two_mode=view.two_mode) if view else "", error=error, wins=wins, index=index, since=since, until=until, base=base,
+    return _page(request, "network.html", view=view, drawing=view.drawing() if view else "", error=error, wins=wins, index=index, since=since, until=until, base=base,
                  link=lambda **kw: "/network?" + _query_without(request, *kw.keys(), **kw),
                  export=lambda fmt: "/api/v1/networks/export?" + _query_without(request, "w", "months", format=fmt,
                                                                                  since=since.isoformat() if since else None,
@@ -170,9 +153,11 @@ def predictions_page(request: Request, speaker: Optional[str] = None,
 
 
 @router.get("/shifts", response_class=HTMLResponse)
-def shifts_page(request: Request, speaker: Optional[str] = None, concept: Optional[str] = None, page: int = Query(1, ge=1)):
-    rows = request.app.state.corpus.shifts(speaker=speaker or None, concept=concept or None)
-    return _page(request, "shifts.html", listing=views.paged(rows, page, 50), f={"speaker": speaker or "", "concept": concept or ""},
+def shifts_page(request: Request, speaker: Optional[str] = None, concept: Optional[str] = None,
+                kind: Optional[Literal["polarity", "modality", "semantic"]] = None, page: int = Query(1, ge=1)):
+    rows = request.app.state.corpus.shifts(speaker=speaker or None, concept=concept or None, kind=kind)
+    return _page(request, "shifts.html", listing=views.paged(rows, page, 50),
+                 f={"speaker": speaker or "", "concept": concept or "", "kind": kind or ""},
                  page_link=lambda n: "/shifts?" + _query_without(request, "page", page=n))
 
 
