@@ -15,6 +15,7 @@ Security model (see README "Workbench"):
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import ipaddress
 import threading
@@ -126,9 +127,15 @@ def error_response(request: Request, status: int, message: str) -> Response:
 def create_app(config: WebConfig | None = None, corpus: Corpus | None = None) -> FastAPI:
     """The workbench over one store. ``corpus`` may be given (tests); else ``config.db`` is opened."""
     config = config or WebConfig()
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        yield
+        if corpus is None:  # the app opened the store, so it closes it
+            _app.state.corpus.close()
+
     app = FastAPI(title="onrecord workbench", version=__version__,
                   description="Read, check and correct the coding of dated political commentary.",
-                  docs_url=None, redoc_url=None, openapi_url="/openapi.json")
+                  docs_url=None, redoc_url=None, openapi_url="/openapi.json", lifespan=lifespan)
     app.state.config = config
     app.state.corpus = corpus or Corpus(config.db)
     app.state.generation = Generation()
@@ -224,10 +231,5 @@ def create_app(config: WebConfig | None = None, corpus: Corpus | None = None) ->
         response = Response(status_code=303, headers={"Location": target})
         response.set_cookie("onrecord_token", given, httponly=True, samesite="strict", secure=request.url.scheme == "https")
         return response
-
-    @app.on_event("shutdown")
-    def _close() -> None:  # pragma: no cover - exercised by the server process
-        if corpus is None:
-            app.state.corpus.close()
 
     return app
