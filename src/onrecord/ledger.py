@@ -51,7 +51,8 @@ def list_predictions(conn: Connection, *, speaker: str | None = None, status: st
         .where(A.layer == "prediction")
     )
     q = dated_between(q, since, until)
-    rows = conn.execute(q.order_by(M.date, A.doc_id, A.start)).all()
+    # Undated first (SQLite's NULL order, spelt out so PostgreSQL gives the same), then a total order.
+    rows = conn.execute(q.order_by(M.date.is_(None).desc(), M.date, A.doc_id, A.start, A.id)).all()
     verdicts = _verdicts(conn, [r.id for r in rows])
     out = []
     for r in rows:

@@ -39,7 +39,9 @@ def test_newer_schema_is_refused(tmp_path):
 
 
 def test_resolve_url():
-    assert resolve_url("postgresql://u@h/db") == "postgresql://u@h/db"
+    assert resolve_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert resolve_url("postgres://u:pw@h:5433/db") == "postgresql+psycopg://u:pw@h:5433/db"
+    assert resolve_url("postgresql+psycopg://u@h/db") == "postgresql+psycopg://u@h/db"
     assert resolve_url("x.db").startswith("sqlite:////") and resolve_url("x.db").endswith("/x.db")
     assert resolve_url(":memory:") == "sqlite://"
 
@@ -124,14 +126,14 @@ def test_failed_run_is_recorded(corpus, write):
     assert corpus.stats()["runs"] == [{"kind": "ingest", "status": "failed", "count": 1}]
 
 
-def test_commit_every_one_is_a_transaction_per_document(tmp_path, samples):
-    c = onrecord.open(tmp_path / "strict.db")
+def test_commit_every_one_is_a_transaction_per_document(store_url, samples):
+    c = onrecord.open(store_url)
     report = c.ingest([samples], commit_every=1)
     assert report.ok and len(report.added) == 2
     c.close()
 
 
-def test_parse_workers_give_the_same_store(tmp_path, monkeypatch):
+def test_parse_workers_give_the_same_store(tmp_path, monkeypatch, backend, request):
     from onrecord.ingest import pipeline
 
     folder = tmp_path / "many"
@@ -142,7 +144,8 @@ def test_parse_workers_give_the_same_store(tmp_path, monkeypatch):
     monkeypatch.setattr(pipeline, "PARALLEL_MIN_FILES", 1)
     results = []
     for workers in (0, 2):
-        c = onrecord.open(tmp_path / f"w{workers}.db")
+        url = tmp_path / f"w{workers}.db" if backend == "sqlite" else request.getfixturevalue("pg_cluster").create_database("onrecord_template")
+        c = onrecord.open(url)
         report = c.ingest([folder], workers=workers)
         results.append(([str(p) for p in report.problems], [(d.sha256, [(a.start, a.end, a.label) for a in d.annotations()]) for d in c.documents()]))
         c.close()
@@ -171,5 +174,29 @@ def test_hot_path_stores_values_exactly_as_core_does(corpus, write):
         raw = conn.exec_driver_sql("SELECT label, attrs, verified, created_at FROM annotations WHERE layer = 'x' ORDER BY label").all()
         assert raw[0][1:] == raw[1][1:], raw
         typed = conn.execute(select(schema.annotations.c.created_at, schema.document_meta.c.date).join(schema.document_meta, schema.document_meta.c.doc_id == schema.annotations.c.doc_id).where(schema.annotations.c.label == "fast")).one()
-        assert typed == (now.replace(tzinfo=None), dt.date(2025, 1, 2))
-        assert conn.exec_driver_sql("SELECT date FROM document_meta").scalar() == "2025-01-02"
+        if corpus.store.dialect == "sqlite":  # SQLite keeps no zone: UTC, read back naive
+            assert typed == (now.replace(tzinfo=None), dt.date(2025, 1, 2))
+            assert conn.exec_driver_sql("SELECT date FROM document_meta").scalar() == "2025-01-02"
+        else:  # PostgreSQL: timestamptz and date, read back as the same instant and date
+            assert typed == (now, dt.date(2025, 1, 2)) and typed[0].utcoffset() == dt.timedelta(0)
+            assert conn.exec_driver_sql("SELECT date FROM document_meta").scalar() == dt.date(2025, 1, 2)
+
+
+def test_postgresql_without_psycopg_says_which_extra_to_install(monkeypatch):
+    import importlib.util
+
+    from onrecord.errors import StoreError
+    from onrecord.store import engine
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "psycopg" else real(name, *a))
+    with pytest.raises(StoreError, match=r"install onrecord\[postgres\]") as err:
+        engine.Store("postgresql://u:secret@127.0.0.1:1/db")
+    assert "secret" not in str(err.value)
+
+
+def test_store_urls_are_shown_without_passwords():
+    from onrecord.store.engine import _shown
+
+    assert _shown("postgresql+psycopg://u:secret@h/db") == "postgresql+psycopg://u:***@h/db"
+    assert _shown("sqlite:////tmp/x.db") == "sqlite:////tmp/x.db"

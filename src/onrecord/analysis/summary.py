@@ -26,7 +26,7 @@ def _rows(conn: Connection, layers: Iterable[str], doc_ids: list[int] | None):
     q = select(A.doc_id, A.layer, A.label, A.attrs).where(A.layer.in_(list(layers)))
     if doc_ids is not None:
         q = q.where(A.doc_id.in_(doc_ids))
-    return conn.execute(q)
+    return conn.execute(q.order_by(A.id))  # ties in the counts below break the same way on every backend
 
 
 def actor_table(conn: Connection, codebook: ActorCodebook, doc_ids: list[int] | None = None) -> list[dict[str, Any]]:

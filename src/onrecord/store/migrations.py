@@ -14,6 +14,7 @@ from sqlalchemy import Connection, inspect, select
 
 from ..errors import MigrationError
 from . import schema
+from .fts import FTS_COLUMN, FTS_CONFIG, FTS_FUNCTION
 
 __all__ = ["MIGRATIONS", "migrate", "current_version"]
 
@@ -37,6 +38,27 @@ def _m001_initial(conn: Connection) -> None:
             "CREATE VIRTUAL TABLE document_fts USING fts5("
             "text, content='documents', content_rowid='id', tokenize='unicode61 remove_diacritics 2')"
         )
+    elif conn.dialect.name == "postgresql":
+        # A generated tsvector column with a GIN index; PostgreSQL keeps it filled. 'simple' (lower case,
+        # no stemming, no stop words) matches the SQLite FTS5 tokenizer; queries are translated (fts.py).
+        # A tsvector holds at most 1 MB: for a text whose words exceed that, the longest prefix that fits
+        # is indexed (halving until it does) rather than the document being refused.
+        conn.exec_driver_sql(
+            f"CREATE FUNCTION {FTS_FUNCTION}(doc text) RETURNS tsvector LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$\n"
+            "DECLARE n integer := length(doc);\n"
+            "BEGIN\n"
+            "  LOOP\n"
+            "    BEGIN\n"
+            f"      RETURN to_tsvector('{FTS_CONFIG}'::regconfig, left(doc, n));\n"
+            "    EXCEPTION WHEN program_limit_exceeded THEN n := n / 2;\n"
+            "    END;\n"
+            "  END LOOP;\n"
+            "END $$"
+        )
+        conn.exec_driver_sql(
+            f"ALTER TABLE documents ADD COLUMN {FTS_COLUMN} tsvector GENERATED ALWAYS AS ({FTS_FUNCTION}(text)) STORED"
+        )
+        conn.exec_driver_sql(f"CREATE INDEX ix_documents_fts ON documents USING GIN ({FTS_COLUMN})")
 
 
 def _m002_analysis_state(conn: Connection) -> None:
@@ -56,12 +78,20 @@ def _m005_sentence_vectors(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=[schema.sentence_vectors])
 
 
+def _m006_annotations_label_layer(conn: Connection) -> None:
+    # Annotations with a given label in a layer (label lists, actor / concept profiles, "documents with
+    # actor X"): an index-only lookup instead of a scan of every annotation. Label first, so that queries
+    # on a layer alone keep their plans through (doc_id, layer) (network statements by date window).
+    conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_annotations_label_layer ON annotations (label, layer, doc_id)")
+
+
 MIGRATIONS: tuple[tuple[int, str, Migration], ...] = (
     (1, "initial schema: documents, meta, sources, speakers, annotations, runs, FTS", _m001_initial),
     (2, "analysis_state: the analyzer versions that analysed each document", _m002_analysis_state),
     (3, "prediction_verdicts: human verdicts on predictions", _m003_prediction_verdicts),
     (4, "annotation_rejections: machine annotations a person deleted or relabelled", _m004_annotation_rejections),
     (5, "sentence_vectors: sentence embeddings for semantic search", _m005_sentence_vectors),
+    (6, "index annotations by label and layer (workbench lists and profiles)", _m006_annotations_label_layer),
 )
 
 

@@ -12,7 +12,7 @@ from .._types import Annotation, Meta
 from ..errors import ConfigError, NotFoundError
 from . import schema
 
-__all__ = ["DocumentFilter", "select_documents", "document_rows", "find_document", "annotations_of", "stats", "speakers_by_doc", "sources_by_doc", "dated_between"]
+__all__ = ["DocumentFilter", "select_documents", "document_conditions", "document_rows", "find_document", "annotations_of", "stats", "speakers_by_doc", "sources_by_doc", "dated_between"]
 
 D = schema.documents.c
 M = schema.document_meta.c
@@ -45,38 +45,54 @@ def dated_between(q: Select, since: dt.date | None, until: dt.date | None) -> Se
 def select_documents(conn: Connection, flt: DocumentFilter) -> Select:
     q = select(D.id).select_from(schema.documents.join(schema.document_meta, M.doc_id == D.id))
     q = dated_between(q, flt.since, flt.until)
-    conds = []
-    if flt.outlet:
-        conds.append(func.lower(M.outlet) == flt.outlet.lower())
-    if flt.ids is not None:
-        conds.append(D.id.in_(flt.ids))
-    if flt.speaker:
-        sp = schema.speakers.c
-        ds = schema.document_speakers.c
-        conds.append(
-            D.id.in_(
-                select(ds.doc_id).join(schema.speakers, sp.id == ds.speaker_id).where(func.lower(sp.name) == flt.speaker.lower())
-            )
-        )
-    if flt.latest_only:
-        newer = schema.documents.alias("newer")
-        conds.append(~select(newer.c.id).where(newer.c.previous_id == D.id).exists())
-    if flt.search:
-        conds.append(D.id.in_(_fts_ids(conn, flt.search)))
+    conds = document_conditions(conn, flt, D.id)
     if conds:
         q = q.where(and_(*conds))
     return q.order_by(M.date.is_(None), M.date, D.id)
 
 
+def document_conditions(conn: Connection, flt: DocumentFilter, key: Any) -> list:
+    """The conditions of ``flt`` except its date range (see :func:`dated_between`), on the document id
+    column ``key``: ``documents.id``, or ``document_meta.doc_id`` for a query that reads only the metadata."""
+    conds = []
+    if flt.outlet:
+        conds.append(func.lower(M.outlet) == flt.outlet.lower())
+    if flt.ids is not None:
+        conds.append(key.in_(flt.ids))
+    if flt.speaker:
+        sp = schema.speakers.c
+        ds = schema.document_speakers.c
+        conds.append(
+            key.in_(
+                select(ds.doc_id).join(schema.speakers, sp.id == ds.speaker_id).where(func.lower(sp.name) == flt.speaker.lower())
+            )
+        )
+    if flt.latest_only:
+        newer = schema.documents.alias("newer")
+        conds.append(~select(newer.c.id).where(newer.c.previous_id == key).exists())
+    if flt.search:
+        conds.append(key.in_(_fts_ids(conn, flt.search)))
+    return conds
+
+
 def _fts_ids(conn: Connection, query: str) -> Select:
-    if conn.dialect.name != "sqlite":
-        raise ConfigError(f"full-text search is not available on {conn.dialect.name} yet")
     from sqlalchemy import column, table, text
 
+    if conn.dialect.name == "postgresql":
+        # The same FTS5 query language, translated to a tsquery over the generated documents.fts column.
+        from .fts import FTS_COLUMN, FTS_CONFIG, fts5_to_tsquery
+
+        docs = table("documents", column("id"), column(FTS_COLUMN)).alias("fts_documents")
+        tsquery = func.to_tsquery(text(f"'{FTS_CONFIG}'::regconfig"), fts5_to_tsquery(query))
+        return select(docs.c.id).where(docs.c[FTS_COLUMN].op("@@")(tsquery))
+    if conn.dialect.name != "sqlite":
+        raise ConfigError(f"full-text search is not available on {conn.dialect.name}")
+
     fts = table("document_fts", column("rowid"))
-    # Validate the FTS5 query now, so a syntax error is reported as such.
+    # Validate the FTS5 query now, so a syntax error is reported as such (FTS5 parses it before the first
+    # row, so one row is enough; counting every match would run the search twice).
     try:
-        conn.exec_driver_sql("SELECT count(*) FROM document_fts WHERE document_fts MATCH ?", (query,)).scalar()
+        conn.exec_driver_sql("SELECT 1 FROM document_fts WHERE document_fts MATCH ? LIMIT 1", (query,)).scalar()
     except Exception as exc:
         raise ConfigError(f"bad search query {query!r}: {getattr(exc, 'orig', exc)}") from None
     return select(fts.c.rowid).where(text("document_fts MATCH :q").bindparams(q=query))

@@ -148,7 +148,7 @@ def write_document(
             "encoding": doc.encoding, "extra": m.extra or {},
         },
     ).close()
-    if conn.dialect.name == "sqlite":
+    if conn.dialect.name == "sqlite":  # PostgreSQL fills its generated tsvector column (documents.fts) itself
         conn.connection.cursor().execute("INSERT INTO document_fts(rowid, text) VALUES (?, ?)", (doc_id, doc.text)).close()
     insert_annotations(conn, doc_id, doc.annotations, now)
     turns: Counter[str] = Counter()
