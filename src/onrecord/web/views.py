@@ -9,7 +9,7 @@ import tempfile
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import networkx as nx
 from fastapi import Request
@@ -21,7 +21,8 @@ from ..errors import ConfigError
 from ..settings import get_setting
 from ..store import schema
 
-__all__ = ["names", "paged", "labelled", "actor", "concept", "NetworkQuery", "NetworkView", "network", "export_file", "semantic"]
+__all__ = ["names", "paged", "labelled", "labels", "corpus_choices", "statement_dates", "actor", "concept", "NetworkQuery",
+           "NetworkView", "network", "export_file", "semantic"]
 
 
 def _corpus(request: Request) -> Corpus:
@@ -60,6 +61,10 @@ def paged(items: list[Any], page: int, per_page: int) -> dict[str, Any]:
 
 
 def labelled(request: Request, layer: str) -> list[dict[str, Any]]:
+    return _cached(request, ("labelled", layer), lambda: _labelled(request, layer))
+
+
+def _labelled(request: Request, layer: str) -> list[dict[str, Any]]:
     with _corpus(request).store.read() as conn:
         rows = explore.labels_of(conn, layer, limit=5000)
     kind = "actor" if layer == "actor" else "concept"
@@ -72,24 +77,38 @@ def labelled(request: Request, layer: str) -> list[dict[str, Any]]:
 
 
 def actor(request: Request, actor_id: str, unit: str = "month") -> dict[str, Any]:
-    with _corpus(request).store.read() as conn:
-        data = explore.actor_profile(conn, actor_id, unit=unit)
-    if not data["mentions"] and not data["n_statements_by"]:
+    data = _cached(request, ("actor", actor_id, unit), lambda: _actor(request, actor_id, unit))
+    if data is None:
         from ..errors import NotFoundError
 
         raise NotFoundError(f"no actor {actor_id!r} in this corpus (see /api/v1/actors)")
+    return data
+
+
+def _actor(request: Request, actor_id: str, unit: str) -> dict[str, Any] | None:
+    with _corpus(request).store.read() as conn:
+        data = explore.actor_profile(conn, actor_id, unit=unit)
+    if not data["mentions"] and not data["n_statements_by"]:
+        return None
     data["name"] = display(actor_id)
     data["type"] = names()["actor_type"].get(actor_id)
     return data
 
 
 def concept(request: Request, concept_id: str, unit: str = "month") -> dict[str, Any]:
-    with _corpus(request).store.read() as conn:
-        data = explore.concept_profile(conn, concept_id, unit=unit)
-    if not data["n_statements"]:
+    data = _cached(request, ("concept", concept_id, unit), lambda: _concept(request, concept_id, unit))
+    if data is None:
         from ..errors import NotFoundError
 
         raise NotFoundError(f"no statements on concept {concept_id!r} (see /api/v1/concepts)")
+    return data
+
+
+def _concept(request: Request, concept_id: str, unit: str) -> dict[str, Any] | None:
+    with _corpus(request).store.read() as conn:
+        data = explore.concept_profile(conn, concept_id, unit=unit)
+    if not data["n_statements"]:
+        return None
     data["name"] = display(concept_id)
     return data
 
@@ -117,6 +136,16 @@ class NetworkView:
     graph: nx.Graph
     n_statements: int
     two_mode: bool
+    _drawing: str | None = None
+
+    def drawing(self) -> str:
+        """The SVG drawing (spring layout), made once per cached network."""
+        if self._drawing is None:
+            from .svg import network_svg
+
+            self._drawing = network_svg(self.graph, {n: d.get("label", n) for n, d in self.graph.nodes(data=True)},
+                                        two_mode=self.two_mode)
+        return self._drawing
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -126,40 +155,101 @@ class NetworkView:
         }
 
 
-_NET_CACHE: "OrderedDict[tuple, NetworkView]" = OrderedDict()
-_NET_LOCK = threading.Lock()
+# -- derived views cached per store state ------------------------------------------------------------------
+_CACHE_SIZE = 256
+_CACHE_LOCK = threading.Lock()
 
 
 def _store_stamp(corpus: Corpus) -> tuple:
-    """Changes whenever annotations are added or analysis runs happen (cheap: two indexed maxima)."""
+    """Changes whenever annotations are added or analysis runs happen (cheap: two indexed maxima), and, for
+    an SQLite file, on every commit by any process (the database and WAL files' modification times and
+    sizes), so corrections made outside the app are seen too."""
+    files: tuple = ()
+    if corpus.store.url.startswith("sqlite:///"):
+        path = corpus.store.url[len("sqlite:///"):]
+        for name in (path, path + "-wal"):
+            try:
+                st = os.stat(name)
+                files += (st.st_mtime_ns, st.st_size)
+            except OSError:
+                files += (None, None)
     with corpus.store.read() as conn:
         top_annotation = select(func.coalesce(func.max(schema.annotations.c.id), 0)).scalar_subquery()
         top_run = select(func.coalesce(func.max(schema.runs.c.id), 0)).scalar_subquery()
-        return tuple(conn.execute(select(top_annotation, top_run)).one())
+        return tuple(conn.execute(select(top_annotation, top_run)).one()) + files
+
+
+def _cached(request: Request, key: tuple, compute: Callable[[], Any]) -> Any:
+    """``compute()``, kept (per app, least recently used first out) until the store or a write through the
+    app changes. Cached values are shared between requests: callers must not modify them."""
+    state = request.app.state
+    with _CACHE_LOCK:
+        cache = getattr(state, "view_cache", None)
+        if cache is None:
+            cache = state.view_cache = OrderedDict()
+    full_key = (key, _store_stamp(_corpus(request)), state.generation.value)
+    with _CACHE_LOCK:
+        if full_key in cache:
+            cache.move_to_end(full_key)
+            return cache[full_key]
+    value = compute()
+    with _CACHE_LOCK:
+        cache[full_key] = value
+        while len(cache) > _CACHE_SIZE:
+            cache.popitem(last=False)
+    return value
+
+
+def labels(request: Request, layer: str, limit: int) -> list[dict[str, Any]]:
+    """:func:`explore.labels_of` for the current store state (the filter and review dropdowns)."""
+    def compute() -> list[dict[str, Any]]:
+        with _corpus(request).store.read() as conn:
+            return explore.labels_of(conn, layer, limit)
+
+    return _cached(request, ("labels", layer, limit), compute)
+
+
+def corpus_choices(request: Request) -> dict[str, list]:
+    """The corpus page's filter choices: speakers, outlets (most documents first), actors, concepts, techniques."""
+    def compute() -> dict[str, list]:
+        m = schema.document_meta.c
+        with _corpus(request).store.read() as conn:
+            return {
+                "speakers": list(conn.execute(select(schema.speakers.c.name).order_by(schema.speakers.c.name).limit(500)).scalars()),
+                "outlets": list(conn.execute(select(m.outlet).where(m.outlet.is_not(None)).group_by(m.outlet)
+                                             .order_by(func.count().desc()).limit(200)).scalars()),
+                "actors": labels(request, "actor", 300),
+                "concepts": labels(request, "statement", 300),
+                "techniques": labels(request, "technique", 100),
+            }
+
+    return _cached(request, ("corpus_choices",), compute)
+
+
+def statement_dates(request: Request) -> tuple[Any, Any]:
+    """The first and last date of a document with statements (the network page's windows)."""
+    def compute() -> tuple[Any, Any]:
+        with _corpus(request).store.read() as conn:
+            return explore.statement_date_range(conn)
+
+    return _cached(request, ("statement_dates",), compute)
 
 
 def network(request: Request, query: NetworkQuery) -> NetworkView:
     """The network for a query, cached until the store or a write through the app changes it."""
+    return _cached(request, ("network", query), lambda: _network(request, query))
+
+
+def _network(request: Request, query: NetworkQuery) -> NetworkView:
     from ..networks.export import to_graph
 
-    corpus = _corpus(request)
-    key = (query, _store_stamp(corpus), request.app.state.generation.value)
-    with _NET_LOCK:
-        if key in _NET_CACHE:
-            _NET_CACHE.move_to_end(key)
-            return _NET_CACHE[key]
-    series = corpus.network(options=query.options(), since=query.since, until=query.until, speaker=query.speaker,
+    series = _corpus(request).network(options=query.options(), since=query.since, until=query.until, speaker=query.speaker,
                             verified_only=query.verified_only)
     n = names()
-    labels = {**n["actor"], **n["concept"]}
-    graph = to_graph(series[0], query.type == "twomode", {k: display(k) if k.startswith("speaker:") else labels.get(k, k)
+    known = {**n["actor"], **n["concept"]}
+    graph = to_graph(series[0], query.type == "twomode", {k: display(k) if k.startswith("speaker:") else known.get(k, k)
                                                            for k in set(series[0].rows) | set(series[0].cols)})
-    view = NetworkView(graph, series[0].n_statements, query.type == "twomode")
-    with _NET_LOCK:
-        _NET_CACHE[key] = view
-        while len(_NET_CACHE) > 64:
-            _NET_CACHE.popitem(last=False)
-    return view
+    return NetworkView(graph, series[0].n_statements, query.type == "twomode")
 
 
 def export_file(request: Request, query: NetworkQuery, fmt: str) -> str:
