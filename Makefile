@@ -68,6 +68,7 @@ bench: venv
 	$(BIN)/python bench/analyze.py
 	$(BIN)/python bench/networks.py
 	$(BIN)/python bench/serve.py
+	$(BIN)/python bench/scale.py --docs 5000
 
 # Rebuild the shipped static embedding model (src/onrecord/data/models/minilm-static/, committed) by
 # distilling all-MiniLM-L6-v2 with model2vec. Needs torch, so it uses its own throwaway venv; offline:
