@@ -161,12 +161,24 @@
 
     // -- selection -> add a span (offsets in code points of the stored text) ----------------------------------
     var addForm = document.getElementById("add-form");
+    // A DOM position (UTF-16 units in a text node, or a child index in an element) -> a code point offset.
     function offsetOf(node, offset) {
       var host = node.nodeType === 3 ? node.parentElement : node;
+      if (host && host.classList.contains("body") && text.contains(host)) {  // between two segments of a turn
+        var next = host.childNodes[offset];
+        if (next && next.nodeType === 1 && next.hasAttribute("data-s")) { return Number(next.getAttribute("data-s")); }
+        var last = host.childNodes[offset - 1];
+        if (last && last.nodeType === 1 && last.hasAttribute("data-s")) {
+          return Number(last.getAttribute("data-s")) + Array.from(last.textContent).length;
+        }
+        return null;
+      }
       var span = host && host.closest("[data-s]");
       if (!span || !text.contains(span)) { return null; }
-      var before = node.nodeType === 3 ? node.textContent.slice(0, offset) : "";
-      return Number(span.getAttribute("data-s")) + Array.from(before).length;
+      var range = document.createRange();  // from the segment's start, whatever text nodes the browser split it into
+      range.setStart(span, 0);
+      range.setEnd(node, offset);
+      return Number(span.getAttribute("data-s")) + Array.from(range.toString()).length;
     }
     if (addForm && !readOnly) {
       var layerSelect = addForm.querySelector("[name=layer]");
