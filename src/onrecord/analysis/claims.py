@@ -8,6 +8,8 @@ Sentences scoring at least ``THRESHOLD`` are annotated; ``attrs.type`` says what
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 from .._types import Annotation
 from .actors import mentions_of
 from .base import AnalysisDoc, stage
@@ -33,14 +35,15 @@ _MONTHS = {"january", "february", "march", "april", "may", "june", "july", "augu
 def claims(doc: AnalysisDoc, res: Resources) -> list[Annotation]:
     """Check-worthy factual claims: numbers, events, attributions; scored 0-1."""
     lex = lexicon(res)
-    mentions = [m for m in mentions_of(doc, res) if not m.inferred]
+    mentions = sorted((m for m in mentions_of(doc, res) if not m.inferred), key=lambda m: m.start)
+    starts = [m.start for m in mentions]
     out: list[Annotation] = []
     for seg in res.segments(doc):
         for sent in seg.doc.sents:
             if sent.text.rstrip().endswith("?") or len(sent) < 4:
                 continue
             start, end = sentence_span(seg, sent)
-            named = [m for m in mentions if start <= m.start < end]
+            named = mentions[bisect_left(starts, start) : bisect_left(starts, end)]  # not a scan per sentence
             numbers = [t for t in sent if any(c.isdigit() for c in t.text) or t.lower_ in _CARDINALS or t.lower_ in _MONTHS
                        or "%" in t.text or t.text in ("$", "€", "£")]
             quote = any(c in sent.text for c in "“\"") and named
