@@ -185,12 +185,17 @@ def _positions(rows, key) -> list[dict[str, Any]]:
     return sorted(out, key=lambda x: (-x["total"], x["key"]))
 
 
-def _mentions(conn: Connection, actor: str, limit: int) -> tuple[Counter, set[int], int]:
-    rows = conn.execute(
-        select(A.doc_id, func.substr(D.text, A.start + 1, A.end - A.start)).join(schema.documents, D.id == A.doc_id)
-        .where(and_(A.layer == "actor", A.label == actor)).limit(limit)
-    ).all()
-    return Counter(t for _, t in rows), {d for d, _ in rows}, len(rows)
+def _mentions(conn: Connection, actor: str, sample: int = 2000) -> tuple[Counter, set[int], int]:
+    """(alias texts of the first ``sample`` mentions, documents mentioning the actor, mentions). Counting
+    uses the (label, layer, doc_id) index alone; only the sample reads document text."""
+    where = and_(A.layer == "actor", A.label == actor)
+    docs = set(conn.execute(select(A.doc_id).where(where).distinct()).scalars())
+    n = conn.execute(select(func.count()).select_from(schema.annotations).where(where)).scalar() or 0
+    texts = conn.execute(
+        select(func.substr(D.text, A.start + 1, A.end - A.start)).join(schema.documents, D.id == A.doc_id)
+        .where(where).order_by(A.id).limit(sample)
+    ).scalars()
+    return Counter(texts), docs, n
 
 
 def _co_occurring(conn: Connection, layer: str, label: str, docs: set[int], limit: int = 15) -> list[dict[str, Any]]:
@@ -206,7 +211,7 @@ def _co_occurring(conn: Connection, layer: str, label: str, docs: set[int], limi
 def actor_profile(conn: Connection, actor: str, *, unit: str = "month", limit: int = 200) -> dict[str, Any]:
     """Aliases seen (mention texts), statements by the actor (as holder) and about it (its mention inside
     another holder's statement), concepts supported / opposed, a timeline, co-occurring actors."""
-    aliases, docs, n_mentions = _mentions(conn, actor, 100_000)
+    aliases, docs, n_mentions = _mentions(conn, actor)
     by = _statement_rows(conn, [A.attrs["holder"].as_string() == actor], None, None, None)
     mention = schema.annotations.alias("mention")
     about_ids = select(A.id).join(mention, and_(mention.c.doc_id == A.doc_id, mention.c.layer == "actor",
