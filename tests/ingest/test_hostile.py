@@ -379,7 +379,7 @@ def test_unreadable_paths(corpus, put, tmp_path):
         f"{fifo}: not a regular file (device, FIFO or socket)",
         f"{nothing}: no files match this pattern",
         f"{empty_dir}: folder has no files with a known extension "
-        "(.csv, .htm, .html, .jsonl, .markdown, .md, .ndjson, .text, .tsv, .txt)",
+        "(.csv, .htm, .html, .jsonl, .markdown, .md, .ndjson, .parquet, .text, .tsv, .txt)",
     ])
     assert not report.ok and report.files == 3 and len(report.added) == 1
     assert texts(corpus) == [GOOD]

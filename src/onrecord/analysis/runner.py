@@ -11,12 +11,13 @@ one line and left as it was, and the batch goes on.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import time
 import traceback
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 from sqlalchemy import Connection, and_, delete, insert, select
 
@@ -30,6 +31,9 @@ from ..store.writer import insert_annotations, recorded_run
 from ..review import rejected_keys
 from .base import DEFAULT_STAGES, INGEST_LAYERS, AnalysisDoc, Stage, base_name, check_pipeline
 from .resources import Resources
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .engines import RaySession
 
 __all__ = ["AnalyzeReport", "analyze_documents", "stages_needed"]
 
@@ -104,10 +108,13 @@ class _Result:
     error: str | None = None
 
 
-def _run_job(job: _Job) -> _Result:
+def _run_job(job: _Job, stages: dict[str, Stage] | None = None, resources: Resources | None = None) -> _Result:
+    """Run ``job``'s stages (looked up in ``stages``, else the registry) with ``resources`` (else this
+    worker's); a stage that raises becomes the document's error, never an exception."""
     from .base import get_stage
 
-    assert _RESOURCES is not None
+    resources = resources if resources is not None else _RESOURCES
+    assert resources is not None
     doc = AnalysisDoc(job.doc_id, job.text, job.meta, {k: list(v) for k, v in job.layers.items()})
     outputs: dict[str, list[Annotation]] = {}
     seconds: dict[str, float] = {}
@@ -115,7 +122,7 @@ def _run_job(job: _Job) -> _Result:
     for name in job.stages:
         started = time.perf_counter()
         try:
-            out = get_stage(name)(doc, _RESOURCES)
+            out = (stages[name] if stages and name in stages else get_stage(name))(doc, resources)
         except Exception as exc:
             where = traceback.extract_tb(exc.__traceback__)[-1]
             return _Result(job.doc_id, {}, seconds, words, f"stage {name} failed: {type(exc).__name__}: {exc} "
@@ -126,7 +133,13 @@ def _run_job(job: _Job) -> _Result:
     return _Result(job.doc_id, outputs, seconds, words)
 
 
-def _results(jobs: Iterator[_Job], workers: int, resource_args: dict[str, Any], n_docs: int) -> Iterator[_Result]:
+def _results(jobs: Iterator[_Job], workers: int, resource_args: dict[str, Any], n_docs: int,
+             ray: "RaySession | None" = None, stages: dict[str, Stage] | None = None) -> Iterator[_Result]:
+    if ray is not None:  # the ray engine (see engines.py)
+        from .engines import ray_results
+
+        yield from ray_results(ray, jobs, resource_args, stages or {})
+        return
     if workers < 1 or n_docs < 2:
         _init_worker(None, resource_args)
         for job in jobs:
@@ -243,9 +256,19 @@ def analyze_documents(
     workers: int = 1,
     resources: dict[str, Any] | None = None,
     progress: ProgressFn | None = None,
+    engine: str = "local",
+    address: str | None = None,
 ) -> AnalyzeReport:
     """Analyse ``doc_ids`` with ``stage_names`` (default: the built-in pipeline); never raises for a
-    bad document, reports it in ``problems``."""
+    bad document, reports it in ``problems``.
+
+    ``engine`` is ``local`` (``workers`` processes on this machine) or ``ray`` (Ray Data on a local Ray
+    instance with ``workers`` CPUs, or on the cluster at ``address``; see ``engines.py``). Both run the
+    same stages and write the same annotations; a Ray that is missing or unreachable is one
+    :class:`~onrecord.errors.ConfigError` before anything runs."""
+    from .engines import RaySession, check_engine
+
+    check_engine(engine)
     names = list(stage_names or DEFAULT_STAGES)
     available = set(INGEST_LAYERS)
     with store.read() as conn:
@@ -257,12 +280,13 @@ def analyze_documents(
     report = AnalyzeReport(stages=names)
     ids = list(doc_ids)
     by_name = {st.name: st for st in stages}
-    params = {"documents": len(ids), "force": force}
-    with recorded_run(store, "analyze", params, names, report, lambda: len(report.analysed)):
+    params = {"documents": len(ids), "force": force, "engine": engine}
+    engine_session = RaySession(address, workers) if engine == "ray" else contextlib.nullcontext()
+    with engine_session as ray, recorded_run(store, "analyze", params, names, report, lambda: len(report.analysed)):
         if progress:
             progress({"event": "start", "documents": len(ids)})
         reported = 0
-        for result in _results(_jobs(store, ids, stages, force, report), workers, resources or {}, len(ids)):
+        for result in _results(_jobs(store, ids, stages, force, report), workers, resources or {}, len(ids), ray, by_name):
             if result.error:
                 report.problems.append(Problem(f"document {result.doc_id}", result.error))
             else:

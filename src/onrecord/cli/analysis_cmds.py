@@ -21,7 +21,9 @@ def analyze(
     force: bool = typer.Option(False, "--force", help="Re-analyse documents already analysed by the same stage versions."),
     codebook: Optional[Path] = typer.Option(None, "--codebook", help="Extra actor codebook YAML merged over the shipped one."),
     concepts: Optional[Path] = typer.Option(None, "--concepts", help="Extra concept codebook YAML merged over the shipped one."),
-    workers: Optional[int] = typer.Option(None, "--workers", help="Worker processes (default: setting 'analyze_workers', the number of cores; 0 = in this process)."),
+    workers: Optional[int] = typer.Option(None, "--workers", help="Worker processes (default: setting 'analyze_workers', the number of cores; 0 = in this process); with --engine ray, Ray actors (default: every CPU of the cluster)."),
+    engine: Optional[str] = typer.Option(None, "--engine", help="local (worker processes) or ray (Ray Data; needs onrecord[ray]). Default: setting 'engine', local."),
+    address: Optional[str] = typer.Option(None, "--address", help="With --engine ray: an existing Ray cluster (HOST:PORT or ray://HOST:PORT); default: start Ray on this machine."),
     list_stages: bool = typer.Option(False, "--list", help="List the registered stages (requires -> assigns) and exit."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only error lines."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON on stdout."),
@@ -33,6 +35,7 @@ def analyze(
     rest goes on. Exit code 1 if anything failed.
 
     Example: onrecord analyze --only 3 --stages onrecord.sentences.v1,onrecord.actors.v1
+    (or: onrecord analyze --engine ray --address 10.0.0.5:6379)
     """
     if list_stages:
         from ..analysis.base import DEFAULT_STAGES, get_stage
@@ -61,7 +64,8 @@ def analyze(
 
         try:
             report = corpus.analyze(
-                only or None, stages=stage_names, force=force, workers=workers, codebook=codebook, concepts=concepts, progress=on_event
+                only or None, stages=stage_names, force=force, workers=workers, codebook=codebook, concepts=concepts, progress=on_event,
+                engine=engine, address=address,
             )
         except OnrecordError as exc:
             fail(str(exc))

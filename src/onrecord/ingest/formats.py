@@ -38,9 +38,11 @@ EXTENSIONS: dict[str, str] = {
     ".tsv": "onrecord.csv.v1",
     ".html": "onrecord.html.v1",
     ".htm": "onrecord.html.v1",
+    ".parquet": "onrecord.parquet.v1",
 }
 FORMAT_ALIASES = {"text": "onrecord.text.v1", "txt": "onrecord.text.v1", "md": "onrecord.text.v1", "transcript": "onrecord.text.v1",
-                  "jsonl": "onrecord.jsonl.v1", "csv": "onrecord.csv.v1", "tsv": "onrecord.csv.v1", "html": "onrecord.html.v1"}
+                  "jsonl": "onrecord.jsonl.v1", "csv": "onrecord.csv.v1", "tsv": "onrecord.csv.v1", "html": "onrecord.html.v1",
+                  "parquet": "onrecord.parquet.v1", "parquet-dataset": "onrecord.parquet.v1"}
 
 
 @dataclass
@@ -264,3 +266,6 @@ def import_html(data: bytes, path: str, options: ImportOptions) -> Iterator[Docu
         mapping.pop("date", None)  # a page's guessed date is a hint, not worth refusing the page for
         _, _, meta = meta_from_mapping(mapping)
     yield build_document(normalise_text(text), meta, "html", path, None, decoded.encoding, options)
+
+
+from . import parquet as _parquet  # noqa: E402,F401  (registers onrecord.parquet.v1; it builds on this module)

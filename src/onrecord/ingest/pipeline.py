@@ -9,6 +9,7 @@ leaves only whole documents behind, and a re-run adds exactly what is missing.
 
 from __future__ import annotations
 
+import errno
 import os
 import time
 from functools import lru_cache
@@ -19,12 +20,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .._types import IngestReport, Problem
 from .._workers import exit_with_parent, fork_context
-from ..errors import InputError
+from ..errors import InputError, StoreError
 from ..registry import get as registry_get
 from ..store.engine import Store
 from ..store.writer import recorded_run, write_document
 from .files import expand_paths, read_limited
 from .formats import ImportOptions, format_for_path
+from .parquet import PARQUET_IMPORTER, stream_parquet_file
 
 __all__ = ["ingest_paths"]
 
@@ -33,6 +35,13 @@ ProgressFn = Callable[[dict[str, Any]], None]
 
 def _problem(exc: InputError, default_path: str) -> Problem:
     return Problem(exc.path or default_path, exc.reason, exc.line)
+
+
+def _disk_full(exc: BaseException) -> bool:
+    """SQLite's SQLITE_FULL ("database or disk is full"), or the OS saying the disk or a size limit is full."""
+    cause = getattr(exc, "orig", None) or exc
+    return (getattr(cause, "sqlite_errorcode", None) == 13 or "database or disk is full" in str(cause)
+            or (isinstance(cause, OSError) and cause.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)))
 
 
 @lru_cache(maxsize=None)
@@ -61,6 +70,7 @@ class _Writer:
                 with self.conn.begin():
                     outcome, doc_id, created = write_document(self.conn, item, self.report.run_id, size, self.speaker_ids)
             except Exception as exc:  # rolled back; one bad document never ends the batch
+                self._stop_if_full(exc, path, 1)
                 self._failed(path, exc)
                 return
             self.speaker_ids.update(created)
@@ -77,6 +87,9 @@ class _Writer:
             known = {**self.speaker_ids, **self._pending_speakers}
             outcome, doc_id, created = write_document(self.conn, item, self.report.run_id, size, known)
         except Exception as exc:
+            if _disk_full(exc):  # SQLite may have rolled the whole group back already: drop it and stop
+                cursor.close()
+                self._stop_if_full(exc, path, len(self._pending) + 1)
             cursor.execute("ROLLBACK TO SAVEPOINT onrecord_doc")
             cursor.execute("RELEASE SAVEPOINT onrecord_doc")
             cursor.close()
@@ -98,12 +111,34 @@ class _Writer:
         try:
             tx.commit()
         except (SQLAlchemyError, self._dbapi_error) as exc:
+            try:  # a failed COMMIT leaves the transaction open: without this, the next begin() raises
+                tx.rollback()
+            except (SQLAlchemyError, self._dbapi_error):
+                pass
+            if pending:
+                self._stop_if_full(exc, pending[-1][2], len(pending))
             for _, _, path in pending:
                 self._failed(path, exc)
             return
         self.speaker_ids.update(created)
         for outcome, doc_id, _ in pending:
             self._record(outcome, doc_id)
+
+    def _stop_if_full(self, exc: BaseException, path: str, lost: int) -> None:
+        """A full disk ends the batch: every later write would fail too. The open group is rolled back
+        (the store keeps what was committed, all of it whole); one problem is recorded; StoreError."""
+        if not _disk_full(exc):
+            return
+        tx, self._tx, self._pending, self._pending_speakers = self._tx, None, [], {}
+        if tx is not None and tx.is_active:
+            try:
+                tx.rollback()
+            except (SQLAlchemyError, self._dbapi_error):
+                pass
+        reason = (f"disk full: the store cannot grow ({getattr(exc, 'orig', exc)}); the batch stopped here, "
+                  f"{lost} document(s) not written")
+        self.report.problems.append(Problem(path, reason))
+        raise StoreError(f"{reason}; free some space and run the same command again (what was stored is whole)") from exc
 
     def _record(self, outcome: str, doc_id: int) -> None:
         r = self.report
@@ -144,6 +179,18 @@ def _load_star(args):
 
 
 def _loaded_files(files: list[str], options: ImportOptions, max_file_size: int, forced_format: str | None, workers: int):
+    """Parsed files, then the Parquet files, streamed here row batch by row batch (any size, bounded
+    memory; ``max_file_size`` limits each row's text instead)."""
+    streamed = [p for p in files if format_for_path(p, forced_format) == PARQUET_IMPORTER]
+    if streamed:
+        skip = set(streamed)
+        files = [p for p in files if p not in skip]
+    yield from _parsed_files(files, options, max_file_size, forced_format, workers)
+    for path in streamed:
+        yield stream_parquet_file(path, options, max_file_size)
+
+
+def _parsed_files(files: list[str], options: ImportOptions, max_file_size: int, forced_format: str | None, workers: int):
     """Parsed files in input order; large batches are parsed in worker processes while we write.
 
     Workers (see ``_workers.fork_context``) only read files and parse, never touch the store. If the
@@ -217,5 +264,9 @@ def ingest_paths(
                         for problem in report.problems[problems_before:]:
                             progress({"event": "problem", "problem": problem})
             finally:
+                before = len(report.problems)
                 writer.commit()
+                if progress:  # documents of the last group that failed at its commit get their lines too
+                    for problem in report.problems[before:]:
+                        progress({"event": "problem", "problem": problem})
     return report
