@@ -88,7 +88,7 @@ def _labels(path: Optional[Path]) -> LabelLexicon | None:
 def ingest(
     paths: List[str] = typer.Argument(..., help="Files, folders (searched recursively) or glob patterns ('**/*.txt')."),
     speaker: Optional[str] = typer.Option(None, "--speaker", help="Speaker of text without speaker labels (when the metadata names no author)."),
-    format: Optional[str] = typer.Option(None, "--format", help="Force a format: text, jsonl, csv, html (default: by extension)."),
+    format: Optional[str] = typer.Option(None, "--format", help="Force a format: text, jsonl, csv, html, parquet (a file or a Parquet dataset folder) (default: by extension)."),
     encoding: Optional[str] = typer.Option(None, "--encoding", help="Force an encoding (default: detected)."),
     column: List[str] = typer.Option([], "--column", help="JSONL/CSV field mapping FIELD=NAME, e.g. --column text=body --column date=published."),
     max_file_size: Optional[str] = typer.Option(None, "--max-file-size", help="Refuse files larger than this (default 50MB)."),
@@ -256,7 +256,7 @@ def show(
 @app.command()
 def export(
     out_path: str = typer.Argument(..., metavar="OUT", help="Output file; the format follows the extension (.jsonl, .csv, .parquet, .dna)."),
-    format: Optional[str] = typer.Option(None, "--format", help="jsonl (documents + annotations), csv (one row per annotation), parquet, ptc (technique spans as PTC label lines), dna (a DNA 3 database of the statements)."),
+    format: Optional[str] = typer.Option(None, "--format", help="jsonl (documents + annotations), csv (one row per annotation), parquet, parquet-dataset (a folder partitioned by year/month), ptc (technique spans as PTC label lines), dna (a DNA 3 database of the statements)."),
     layer: List[str] = typer.Option([], "--layer", "-l", help="Only annotations of this layer (repeatable)."),
     since: Optional[str] = _SINCE,
     until: Optional[str] = _UNTIL,
@@ -322,4 +322,13 @@ def stats(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> 
 
 
 def main() -> None:
-    app()
+    from .output import store_failure
+
+    try:
+        app()
+    except Exception as exc:  # a full disk anywhere (opening, a run record, an export): one line, no traceback
+        message = store_failure(exc)
+        if message is None:
+            raise
+        err.print(Text(f"error: {message}", style="red"))
+        raise SystemExit(1) from None
