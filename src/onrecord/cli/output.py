@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import sys
 from typing import Any
@@ -21,7 +22,41 @@ def print_json(data: Any) -> None:
     sys.stdout.flush()
 
 
+#: What a full disk (or a file-size limit) looks like: SQLite's SQLITE_FULL, or the OS's errors.
+_FULL_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
+DISK_FULL = "disk full: the store cannot grow (free some space, then run the command again; what was stored is whole)"
+
+
+def disk_full(exc: BaseException | str) -> bool:
+    """``exc`` (or a problem's reason), or what caused it, says the disk or the file-size limit is full."""
+    seen: set[int] = set()
+    cur: BaseException | str | None = exc
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        if isinstance(cur, OSError) and cur.errno in _FULL_ERRNOS:
+            return True
+        if getattr(cur, "sqlite_errorcode", None) == 13 or "database or disk is full" in str(cur):  # SQLITE_FULL
+            return True
+        cur = None if isinstance(cur, str) else (getattr(cur, "orig", None) or cur.__cause__ or cur.__context__)
+    return False
+
+
+def store_failure(exc: BaseException | str) -> str | None:
+    """The one line to print for a store that cannot be written (full disk, I/O error), else None."""
+    if disk_full(exc):
+        return DISK_FULL
+    cause = exc if isinstance(exc, str) else (getattr(exc, "orig", None) or exc)
+    if "disk I/O error" in str(cause):  # SQLITE_IOERR: e.g. a write refused with EFBIG (a file-size limit)
+        return ("the store could not be written: disk I/O error (is the disk full, or a file-size limit reached?); "
+                "what was stored is whole")
+    return None
+
+
 def problem_line(problem: Problem) -> str:
+    message = store_failure(problem.reason)
+    if message:  # one line, not the driver's message with its SQL and links
+        where = f"{problem.path}:{problem.line}" if problem.line is not None else problem.path
+        return f"error: {where}: not written: {message}"
     return f"error: {problem}"
 
 
