@@ -15,7 +15,7 @@ import json
 import os
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 from .._types import Annotation, DocumentInput, Meta
 from ..errors import DateError, FormatError, InputError
@@ -128,14 +128,18 @@ def _row_document(row: Mapping[str, Any], fmt: str, path: str, line: int, encodi
     return build_document(normalise_text(text), meta, fmt, path, key or f"line {line}", encoding, options)
 
 
-def _guarded_row(row: Mapping[str, Any], fmt: str, path: str, line: int, encoding: str, options: ImportOptions):
-    """The document of one row, or the row's error with its line: one bad row never ends the file."""
+def guarded(build: Callable[[], DocumentInput], path: str, line: int) -> DocumentInput | InputError:
+    """``build()``'s document, or its error with the row's line: one bad row never ends the file."""
     try:
-        return _row_document(row, fmt, path, line, encoding, options)
+        return build()
     except InputError as exc:
         return exc.at(path, line)
     except (ValueError, TypeError, AttributeError, KeyError, RecursionError) as exc:
         return FormatError(f"row cannot be read: {type(exc).__name__}: {exc}", path, line)
+
+
+def _guarded_row(row: Mapping[str, Any], fmt: str, path: str, line: int, encoding: str, options: ImportOptions):
+    return guarded(lambda: _row_document(row, fmt, path, line, encoding, options), path, line)
 
 
 def _restore_export_row(row: Mapping[str, Any], path: str, line: int, encoding: str) -> DocumentInput:

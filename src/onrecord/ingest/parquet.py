@@ -26,7 +26,7 @@ from .._types import DocumentInput, Problem
 from ..errors import FormatError, InputError
 from ..registry import importers
 from .decode import normalise_text
-from .formats import ImportOptions, _restore_export_row, build_document
+from .formats import ImportOptions, _restore_export_row, build_document, guarded
 from .frontmatter import meta_from_mapping
 
 __all__ = ["PARQUET_IMPORTER", "hive_partition", "read_parquet", "stream_parquet_file"]
@@ -99,12 +99,7 @@ def _row_document(row: Mapping[str, Any], path: str, number: int, key: str, opti
 
 
 def _guarded(row: Mapping[str, Any], path: str, number: int, key: str, options: ImportOptions, max_chars: int | None):
-    try:
-        return _row_document(row, path, number, key, options, max_chars)
-    except InputError as exc:
-        return exc.at(path, number)
-    except (ValueError, TypeError, AttributeError, KeyError, RecursionError) as exc:
-        return FormatError(f"row cannot be read: {type(exc).__name__}: {exc}", path, number)
+    return guarded(lambda: _row_document(row, path, number, key, options, max_chars), path, number)
 
 
 def read_parquet(source: Any, path: str, options: ImportOptions, *, partitions: Mapping[str, Any] | None = None,

@@ -189,21 +189,14 @@ def create_app(config: WebConfig | None = None, corpus: Corpus | None = None) ->
         problems = "; ".join(f"{'.'.join(str(x) for x in e.get('loc', ()))}: {e.get('msg')}" for e in exc.errors())
         return error_response(request, 422, f"invalid request: {problems}")
 
-    @app.exception_handler(NotFoundError)
-    async def not_found(request: Request, exc: NotFoundError):
-        return error_response(request, 404, str(exc))
+    def _status_handler(status: int):
+        async def handler(request: Request, exc: Exception):
+            return error_response(request, status, str(exc))
+        return handler
 
-    @app.exception_handler(ConfigError)
-    async def bad_request(request: Request, exc: ConfigError):
-        return error_response(request, 400, str(exc))
-
-    @app.exception_handler(InputError)
-    async def bad_input(request: Request, exc: InputError):
-        return error_response(request, 400, str(exc))
-
-    @app.exception_handler(OnrecordError)
-    async def other_error(request: Request, exc: OnrecordError):
-        return error_response(request, 500, str(exc))
+    # the most specific first: Starlette picks the handler by the exception's class hierarchy
+    for error_class, status in ((NotFoundError, 404), (ConfigError, 400), (InputError, 400), (OnrecordError, 500)):
+        app.add_exception_handler(error_class, _status_handler(status))
 
     @app.exception_handler(OverflowError)
     async def out_of_range(request: Request, exc: OverflowError):  # an id or page past the store's 64-bit integers

@@ -76,41 +76,37 @@ def _labelled(request: Request, layer: str) -> list[dict[str, Any]]:
     return rows
 
 
-def actor(request: Request, actor_id: str, unit: str = "month") -> dict[str, Any]:
-    data = _cached(request, ("actor", actor_id, unit), lambda: _actor(request, actor_id, unit))
+def _profile(request: Request, kind: str, key: str, unit: str) -> dict[str, Any] | None:
+    with _corpus(request).store.read() as conn:
+        if kind == "actor":
+            data = explore.actor_profile(conn, key, unit=unit)
+            found = data["mentions"] or data["n_statements_by"]
+            data["type"] = names()["actor_type"].get(key)
+        else:
+            data = explore.concept_profile(conn, key, unit=unit)
+            found = data["n_statements"]
+    if not found:
+        return None
+    data["name"] = display(key)
+    return data
+
+
+def _cached_profile(request: Request, kind: str, key: str, unit: str, missing: str) -> dict[str, Any]:
+    data = _cached(request, (kind, key, unit), lambda: _profile(request, kind, key, unit))
     if data is None:
         from ..errors import NotFoundError
 
-        raise NotFoundError(f"no actor {actor_id!r} in this corpus (see /api/v1/actors)")
+        raise NotFoundError(missing)
     return data
 
 
-def _actor(request: Request, actor_id: str, unit: str) -> dict[str, Any] | None:
-    with _corpus(request).store.read() as conn:
-        data = explore.actor_profile(conn, actor_id, unit=unit)
-    if not data["mentions"] and not data["n_statements_by"]:
-        return None
-    data["name"] = display(actor_id)
-    data["type"] = names()["actor_type"].get(actor_id)
-    return data
+def actor(request: Request, actor_id: str, unit: str = "month") -> dict[str, Any]:
+    return _cached_profile(request, "actor", actor_id, unit, f"no actor {actor_id!r} in this corpus (see /api/v1/actors)")
 
 
 def concept(request: Request, concept_id: str, unit: str = "month") -> dict[str, Any]:
-    data = _cached(request, ("concept", concept_id, unit), lambda: _concept(request, concept_id, unit))
-    if data is None:
-        from ..errors import NotFoundError
-
-        raise NotFoundError(f"no statements on concept {concept_id!r} (see /api/v1/concepts)")
-    return data
-
-
-def _concept(request: Request, concept_id: str, unit: str) -> dict[str, Any] | None:
-    with _corpus(request).store.read() as conn:
-        data = explore.concept_profile(conn, concept_id, unit=unit)
-    if not data["n_statements"]:
-        return None
-    data["name"] = display(concept_id)
-    return data
+    return _cached_profile(request, "concept", concept_id, unit,
+                           f"no statements on concept {concept_id!r} (see /api/v1/concepts)")
 
 
 # -- networks -------------------------------------------------------------------------------------------
