@@ -7,7 +7,7 @@ DB ?= demo.db
 DEMO_AUTHOR ?= Alexander Dugin
 DEMO_PORT ?= 8000
 
-.PHONY: demo test venv dev-venv clean lock bench model system-deps browser-deps postgres-deps
+.PHONY: demo test venv dev-venv clean lock bench model system-deps browser-deps postgres-deps reliability
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,11 @@ system-deps:
 	fi
 
 browser-deps postgres-deps: system-deps
+
+# The reliability suite alone (it also runs in `make test`), then its figures: scenario, cases tried,
+# failures, data lost, seconds.
+reliability: dev-venv
+	$(BIN)/python -m tests.reliability $(PYTEST_ARGS)
 
 bench: venv
 	$(BIN)/python bench/ingest.py

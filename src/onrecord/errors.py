@@ -19,6 +19,8 @@ Messages are written for the person at the terminal: what, where, and why, in on
 
 from __future__ import annotations
 
+import errno
+
 __all__ = [
     "OnrecordError",
     "StoreError",
@@ -32,6 +34,7 @@ __all__ = [
     "ConfigError",
     "RegistryError",
     "ExportWarning",
+    "disk_full",
 ]
 
 
@@ -108,3 +111,22 @@ class RegistryError(OnrecordError, KeyError):
 
 class ExportWarning(UserWarning):
     """An export had to leave something out (the target format cannot hold it); the CLI prints it."""
+
+
+#: What a full disk (or a file-size limit) looks like to the OS.
+_FULL_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
+
+
+def disk_full(exc: BaseException | str) -> bool:
+    """``exc`` (or a problem's reason), or what caused it, says the disk or the file-size limit is full:
+    SQLite's SQLITE_FULL ("database or disk is full") or ENOSPC / EFBIG / EDQUOT from the OS."""
+    seen: set[int] = set()
+    cur: BaseException | str | None = exc
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        if isinstance(cur, OSError) and cur.errno in _FULL_ERRNOS:
+            return True
+        if getattr(cur, "sqlite_errorcode", None) == 13 or "database or disk is full" in str(cur):  # SQLITE_FULL
+            return True
+        cur = None if isinstance(cur, str) else (getattr(cur, "orig", None) or cur.__cause__ or cur.__context__)
+    return False

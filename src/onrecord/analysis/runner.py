@@ -23,7 +23,7 @@ from sqlalchemy import Connection, and_, delete, insert, select
 
 from .._types import Annotation, Problem
 from .._workers import exit_with_parent, fork_context
-from ..errors import ConfigError
+from ..errors import ConfigError, disk_full
 from ..store import schema
 from ..store.engine import Store
 from ..store.queries import annotations_of, document_rows, meta_of
@@ -286,15 +286,21 @@ def analyze_documents(
         if progress:
             progress({"event": "start", "documents": len(ids)})
         reported = 0
+        full: list[int] = []  # documents not written once the disk is full: one line for all of them
         for result in _results(_jobs(store, ids, stages, force, report), workers, resources or {}, len(ids), ray, by_name):
-            if result.error:
+            if full:
+                full.append(result.doc_id)
+            elif result.error:
                 report.problems.append(Problem(f"document {result.doc_id}", result.error))
             else:
                 try:
                     with store.write() as conn:
                         written = _write(conn, result, by_name, report.run_id)
-                except Exception as exc:  # rolled back alone; the batch goes on
-                    report.problems.append(Problem(f"document {result.doc_id}", f"not written: {type(exc).__name__}: {exc}"))
+                except Exception as exc:  # rolled back alone; the batch goes on (unless the disk is full)
+                    if disk_full(exc):
+                        full.append(result.doc_id)
+                    else:
+                        report.problems.append(Problem(f"document {result.doc_id}", f"not written: {type(exc).__name__}: {exc}"))
                 else:
                     report.analysed.append(result.doc_id)
                     report.words += result.words
@@ -307,6 +313,12 @@ def analyze_documents(
                 for problem in report.problems[reported:]:
                     progress({"event": "problem", "problem": problem})
                 reported = len(report.problems)
+        if full:
+            report.problems.append(Problem(
+                f"document {full[0]}", f"disk full: the store cannot grow; {len(full)} document(s) from here on were not "
+                "written (what was stored is whole; free some space and run analyze again)"))
+            if progress:
+                progress({"event": "problem", "problem": report.problems[-1]})
         if progress and report.skipped:
             progress({"event": "skipped", "documents": len(report.skipped)})
     return report

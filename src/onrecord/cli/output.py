@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import json
 import sys
 from typing import Any
@@ -12,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColum
 from rich.text import Text
 
 from .._types import Problem
+from ..errors import disk_full
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -22,23 +22,7 @@ def print_json(data: Any) -> None:
     sys.stdout.flush()
 
 
-#: What a full disk (or a file-size limit) looks like: SQLite's SQLITE_FULL, or the OS's errors.
-_FULL_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
 DISK_FULL = "disk full: the store cannot grow (free some space, then run the command again; what was stored is whole)"
-
-
-def disk_full(exc: BaseException | str) -> bool:
-    """``exc`` (or a problem's reason), or what caused it, says the disk or the file-size limit is full."""
-    seen: set[int] = set()
-    cur: BaseException | str | None = exc
-    while cur is not None and id(cur) not in seen:
-        seen.add(id(cur))
-        if isinstance(cur, OSError) and cur.errno in _FULL_ERRNOS:
-            return True
-        if getattr(cur, "sqlite_errorcode", None) == 13 or "database or disk is full" in str(cur):  # SQLITE_FULL
-            return True
-        cur = None if isinstance(cur, str) else (getattr(cur, "orig", None) or cur.__cause__ or cur.__context__)
-    return False
 
 
 def store_failure(exc: BaseException | str) -> str | None:

@@ -9,7 +9,6 @@ leaves only whole documents behind, and a re-run adds exactly what is missing.
 
 from __future__ import annotations
 
-import errno
 import os
 import time
 from functools import lru_cache
@@ -20,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .._types import IngestReport, Problem
 from .._workers import exit_with_parent, fork_context
-from ..errors import InputError, StoreError
+from ..errors import InputError, StoreError, disk_full
 from ..registry import get as registry_get
 from ..store.engine import Store
 from ..store.writer import recorded_run, write_document
@@ -35,13 +34,6 @@ ProgressFn = Callable[[dict[str, Any]], None]
 
 def _problem(exc: InputError, default_path: str) -> Problem:
     return Problem(exc.path or default_path, exc.reason, exc.line)
-
-
-def _disk_full(exc: BaseException) -> bool:
-    """SQLite's SQLITE_FULL ("database or disk is full"), or the OS saying the disk or a size limit is full."""
-    cause = getattr(exc, "orig", None) or exc
-    return (getattr(cause, "sqlite_errorcode", None) == 13 or "database or disk is full" in str(cause)
-            or (isinstance(cause, OSError) and cause.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)))
 
 
 @lru_cache(maxsize=None)
@@ -87,7 +79,7 @@ class _Writer:
             known = {**self.speaker_ids, **self._pending_speakers}
             outcome, doc_id, created = write_document(self.conn, item, self.report.run_id, size, known)
         except Exception as exc:
-            if _disk_full(exc):  # SQLite may have rolled the whole group back already: drop it and stop
+            if disk_full(exc):  # SQLite may have rolled the whole group back already: drop it and stop
                 cursor.close()
                 self._stop_if_full(exc, path, len(self._pending) + 1)
             cursor.execute("ROLLBACK TO SAVEPOINT onrecord_doc")
@@ -127,7 +119,7 @@ class _Writer:
     def _stop_if_full(self, exc: BaseException, path: str, lost: int) -> None:
         """A full disk ends the batch: every later write would fail too. The open group is rolled back
         (the store keeps what was committed, all of it whole); one problem is recorded; StoreError."""
-        if not _disk_full(exc):
+        if not disk_full(exc):
             return
         tx, self._tx, self._pending, self._pending_speakers = self._tx, None, [], {}
         if tx is not None and tx.is_active:

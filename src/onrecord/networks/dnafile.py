@@ -180,7 +180,7 @@ def _open_checked(path: str) -> sqlite3.Connection:
         check = conn.execute("PRAGMA quick_check").fetchone()
         if not check or check[0] != "ok":
             raise _bad(path, f"corrupt DNA file: {check[0] if check else 'integrity check failed'}")
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # damaged text (names, settings) is not UTF-8
         conn.close()
         raise _bad(path, f"corrupt DNA file: {exc}") from None
     except InputError:
@@ -201,7 +201,7 @@ def read_dna(path: str | os.PathLike) -> DnaProject:
     conn = _open_checked(path)
     try:
         return _read(conn, path)
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
         raise _bad(path, f"corrupt DNA file: {exc}") from None
     finally:
         conn.close()
