@@ -281,17 +281,17 @@ class Corpus:
                                until=_as_date(until), min_score=min_score, kind=kind)
 
     def report(self, out: str | os.PathLike | None = None, *, since: str | dt.date | None = None,
-               today: str | dt.date | None = None) -> dict[str, Any]:
+               today: str | dt.date | None = None, speaker: str | None = None) -> dict[str, Any]:
         """What changed since a date (default: 30 days before the newest document): new actors, new
-        positions, shifts, predictions due and made, chart series. With ``out`` (``.html`` or ``.md``)
-        the report is also written, charts as SVG, readable offline."""
+        positions, shifts, predictions due and made, chart series; with ``speaker``, that speaker's only.
+        With ``out`` (``.html`` or ``.md``) the report is also written, charts as SVG, readable offline."""
         from .analysis.codebook import load_actor_codebook, load_concept_codebook
         from .report import build_report, write_report
 
         names = {a.id: a.name for a in load_actor_codebook(get_setting("codebook"))}
         names.update({c.id: c.name for c in load_concept_codebook(get_setting("concepts"))})
         with self.store.read() as conn:
-            data = build_report(conn, _as_date(since), _as_date(today), names)
+            data = build_report(conn, _as_date(since), _as_date(today), names, speaker=speaker)
         if out is not None:
             data["files"] = write_report(data, out)
         return data

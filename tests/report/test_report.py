@@ -59,3 +59,35 @@ def test_empty_store_report(tmp_path):
     with onrecord.open(tmp_path / "e.db") as corpus:
         data = corpus.report(tmp_path / "e.html")
     assert data["shifts"] == [] and "None." in (tmp_path / "e.html").read_text(encoding="utf-8")
+
+
+def test_speaker_report_counts_what_is_new_for_that_speaker(corpus, write):
+    """A position B takes in December is new for B even though A took it in June; the whole-corpus
+    report does not call it new. Everything else in B's report is B's."""
+    from onrecord._types import Annotation
+    from onrecord.store.writer import insert_annotations
+
+    for day in ("2025-06-08", "2025-12-04"):
+        write(f"{day}.txt", f" date {day} Some text here for the statements of {day}.")
+    corpus.ingest(write("z.txt", " date 2025-12-05 Nothing.").parent)
+    docs = {d.meta.date.isoformat(): d.id for d in corpus.documents()}
+
+    def st(start, speaker, polarity="oppose"):
+        return Annotation(start, start + 4, "statement", "ceasefire", {"holder": "russia", "polarity": polarity, "speaker": speaker}, 0.8, "t.v1")
+
+    def actor(start, speaker):
+        return Annotation(start, start + 4, "actor", "russia", {"name": "Russia", "speaker": speaker}, 0.9, "t.v1")
+
+    with corpus.store.write() as conn:
+        insert_annotations(conn, docs["2025-06-08"], [st(17, "A"), actor(22, "A")])
+        insert_annotations(conn, docs["2025-12-04"], [st(17, "B"), actor(22, "B"), st(27, "A", "support")])
+    everyone = corpus.report(since="2025-12-01", today="2025-12-10")
+    assert [(p["holder"], p["polarity"]) for p in everyone["new_positions"]] == [("russia", "support")]
+    assert everyone["new_actors"] == []
+    b = corpus.report(since="2025-12-01", today="2025-12-10", speaker="b")  # names match without case
+    assert [(p["holder"], p["polarity"], p["speaker"]) for p in b["new_positions"]] == [("russia", "oppose", "B")]
+    assert [a["actor"] for a in b["new_actors"]] == ["russia"]
+    assert b["shifts"] == [] and b["speaker"] == "b"
+    a = corpus.report(since="2025-12-01", today="2025-12-10", speaker="A")
+    assert [s["speaker"] for s in a["shifts"] if s["kind"] == "polarity"] == ["A"]
+    assert corpus.report(since="2025-12-01", speaker="nobody")["new_positions"] == []

@@ -160,14 +160,17 @@ def report(
     out_path: str = typer.Option(..., "--out", help="report.html (self-contained, SVG charts inline) or report.md (charts as SVG files beside it)."),
     since: Optional[str] = typer.Option(None, "--since", help="What changed since this date (default: 30 days before the newest document)."),
     today: Optional[str] = typer.Option(None, "--today", help="Date that decides which predictions are due or overdue (default: today)."),
+    speaker: Optional[str] = _STATEMENT_SPEAKER,
 ) -> None:
     """Write the "what changed since" report: shifts, predictions due, new positions, new actors, charts.
+    With --speaker, one speaker's: actors they name and positions they state for the first time, their
+    shifts, predictions and timelines.
 
-    Example: onrecord report --since 2025-06-01 --out report.html
+    Example: onrecord report --since 2025-06-01 --speaker "Alexander Dugin" --out report.html
     """
     corpus = _open()
     try:
-        data = corpus.report(out_path, since=since, today=today)
+        data = corpus.report(out_path, since=since, today=today, speaker=speaker)
     except (OnrecordError, OSError) as exc:
         fail(str(exc))
     out.print(
