@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, and_, func, select, text
 
 from .store import schema
 from .store.queries import DocumentFilter, dated_between, document_conditions, select_documents, speakers_by_doc
@@ -99,7 +99,12 @@ def _browse_page_sqlite(conn: Connection, flt: DocumentFilter, labelled: list[tu
     conds = document_conditions(conn, flt, M.doc_id) + [M.doc_id.in_(_with_label(layer, label)) for layer, label in labelled]
     if conds:
         q = q.where(and_(*conds))
-    total = conn.execute(select(func.count()).select_from(q.subquery())).scalar() or 0
+    if flt.search and not labelled and flt == DocumentFilter(search=flt.search):
+        # a search alone: every indexed row is one document with its metadata row, so FTS5 counts the
+        # matches itself (~10x faster than counting them through the metadata on a common word)
+        total = conn.execute(text("SELECT count(*) FROM document_fts WHERE document_fts MATCH :q"), {"q": flt.search}).scalar() or 0
+    else:
+        total = conn.execute(select(func.count()).select_from(q.subquery())).scalar() or 0
     ids = list(conn.execute(q.order_by(M.date.desc(), M.doc_id.desc()).limit(limit).offset(offset)).scalars())
     if not ids:
         return total, []

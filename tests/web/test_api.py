@@ -491,6 +491,22 @@ def test_text_search(client):
     _error(client.get("/api/v1/search", params={"q": "NOT"}), 400, "bad search query")
 
 
+def test_search_totals_agree_and_follow_new_documents(fresh, make_client, tmp_path):
+    """A search alone is counted by FTS5, a search with a filter through the metadata: the same totals.
+    Results are cached per store state, so a document ingested outside the app shows up at once."""
+    client = make_client(fresh)
+    for q in ("negotiations", "Witkoff OR Putin", '"fog of diplomacy"', "zzzunknown"):
+        alone = client.get("/api/v1/search", params={"q": q}).json()
+        filtered = client.get("/api/v1/documents", params={"q": q, "since": "1900-01-01"}).json()
+        assert alone["total"] == filtered["total"] and alone["items"] == filtered["items"], q
+    before = client.get("/api/v1/search", params={"q": "Witkoff"}).json()["total"]
+    (tmp_path / "new.txt").write_text(" date 2026-01-05 Steve Witkoff flew to Moscow again.", encoding="utf-8")
+    with onrecord.open(fresh.store.url[len("sqlite:///"):]) as other:  # another writer, not through the app
+        assert other.ingest(tmp_path / "new.txt").ok
+    after = client.get("/api/v1/search", params={"q": "Witkoff"}).json()
+    assert after["total"] == before + 1 and after["items"][0]["date"] == "2026-01-05"
+
+
 def test_semantic_search(client, analysed):
     from onrecord import embeddings
 

@@ -85,8 +85,7 @@ def list_documents(request: Request, since: Optional[str] = None, until: Optiona
                    technique: Optional[str] = None, q: Optional[str] = Query(None, description="SQLite FTS5 query: words, \"phrases\", AND / OR / NOT."),
                    page: int = Page, per_page: int = PerPage) -> dict[str, Any]:
     flt = explore.BrowseFilter(_date(since, "since"), _date(until, "until"), outlet, speaker, q, actor, concept, technique)
-    with _corpus(request).store.read() as conn:
-        return explore.browse(conn, flt, page=page, per_page=per_page)
+    return views.listing(request, flt, page, per_page)
 
 
 @router.get("/documents/{doc_id}", summary="One document: text, metadata, speakers, layer counts")
@@ -218,8 +217,7 @@ def search(request: Request, q: str = Query(..., min_length=1, max_length=500), 
     if mode == "semantic":
         hits = views.semantic(request, q, limit=min(per_page * page, 500))
         return views.paged(hits, page, per_page)
-    with _corpus(request).store.read() as conn:
-        return explore.browse(conn, explore.BrowseFilter(search=q), page=page, per_page=per_page)
+    return views.listing(request, explore.BrowseFilter(search=q), page, per_page)
 
 
 # -- ingest and analysis runs ------------------------------------------------------------------------------

@@ -38,7 +38,6 @@ def corpus_page(request: Request, since: Optional[str] = None, until: Optional[s
                 speaker: Optional[str] = None, actor: Optional[str] = None, concept: Optional[str] = None,
                 technique: Optional[str] = None, q: Optional[str] = None, mode: Literal["text", "semantic"] = "text",
                 page: int = Query(1, ge=1)):
-    corpus = request.app.state.corpus
     error = None
     hits: list[dict[str, Any]] = []
     listing = {"total": 0, "page": 1, "pages": 1, "items": []}
@@ -48,8 +47,7 @@ def corpus_page(request: Request, since: Optional[str] = None, until: Optional[s
         else:
             flt = explore.BrowseFilter(_date(since, "since"), _date(until, "until"), outlet or None, speaker or None,
                                        q or None, actor or None, concept or None, technique or None)
-            with corpus.store.read() as conn:
-                listing = explore.browse(conn, flt, page=page, per_page=50)
+            listing = views.listing(request, flt, page, 50)
     except ConfigError as exc:
         error = str(exc)
     choices = views.corpus_choices(request)

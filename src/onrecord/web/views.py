@@ -157,7 +157,8 @@ _CACHE_LOCK = threading.Lock()
 
 
 def _store_stamp(corpus: Corpus) -> tuple:
-    """Changes whenever annotations are added or analysis runs happen (cheap: two indexed maxima), and, for
+    """Changes whenever documents or annotations are added or analysis runs happen (cheap: three indexed
+    maxima), and, for
     an SQLite file, on every commit by any process (the database and WAL files' modification times and
     sizes), so corrections made outside the app are seen too."""
     files: tuple = ()
@@ -172,7 +173,8 @@ def _store_stamp(corpus: Corpus) -> tuple:
     with corpus.store.read() as conn:
         top_annotation = select(func.coalesce(func.max(schema.annotations.c.id), 0)).scalar_subquery()
         top_run = select(func.coalesce(func.max(schema.runs.c.id), 0)).scalar_subquery()
-        return tuple(conn.execute(select(top_annotation, top_run)).one()) + files
+        top_document = select(func.coalesce(func.max(schema.documents.c.id), 0)).scalar_subquery()
+        return tuple(conn.execute(select(top_annotation, top_run, top_document)).one()) + files
 
 
 def _cached(request: Request, key: tuple, compute: Callable[[], Any]) -> Any:
@@ -194,6 +196,16 @@ def _cached(request: Request, key: tuple, compute: Callable[[], Any]) -> Any:
         while len(cache) > _CACHE_SIZE:
             cache.popitem(last=False)
     return value
+
+
+def listing(request: Request, flt: explore.BrowseFilter, page: int, per_page: int) -> dict[str, Any]:
+    """:func:`explore.browse` (a page of the document list, filters and full-text search), cached for the
+    current store state: paging back and forth or a repeated search reads the store once."""
+    def compute() -> dict[str, Any]:
+        with _corpus(request).store.read() as conn:
+            return explore.browse(conn, flt, page=page, per_page=per_page)
+
+    return _cached(request, ("listing", flt, page, per_page), compute)
 
 
 def labels(request: Request, layer: str, limit: int) -> list[dict[str, Any]]:
