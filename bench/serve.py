@@ -322,7 +322,8 @@ def main() -> None:
                                            for _ in range(n)],
         "corpus page /?q= (full-text)": [f"/?q={quote(rng.choice(SEARCHES))}" for _ in range(n)],
         "actor page /actors/ID": [f"/actors/{rng.choice(holders)}" for _ in range(n)],
-        "search API /api/v1/search?q=": [f"/api/v1/search?q={quote(rng.choice(SEARCHES))}" for _ in range(n)],
+        # per_page=20: not the corpus page's cached 50-row listings of the same queries
+        "search API /api/v1/search?q=": [f"/api/v1/search?q={quote(rng.choice(SEARCHES))}&per_page=20" for _ in range(n)],
         "network page /network (3-month windows)": [f"/network?months=3&w={rng.randrange(len(wins))}" for _ in range(n)],
         "networks API /api/v1/networks (windows)": [
             "/api/v1/networks?since={}&until={}".format(*rng.choice(wins)) + rng.choice(["", "&type=onemode"]) for _ in range(n)],

@@ -12,10 +12,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select, text
+from sqlalchemy import Connection, and_, func, literal, select, text
 
 from .store import schema
-from .store.queries import DocumentFilter, dated_between, document_conditions, select_documents, speakers_by_doc
+from .store.queries import DocumentFilter, dated_between, document_conditions, holder_of, select_documents, speakers_by_doc
 from .timelines import period_of
 
 __all__ = ["BrowseFilter", "browse", "labels_of", "statement_date_range", "actor_profile", "concept_profile", "statements", "MAX_PAGE_SIZE"]
@@ -127,15 +127,29 @@ def _statement_query(conds: list, since: dt.date | None, until: dt.date | None):
 
 
 def _statement_rows(conn: Connection, conds: list, since: dt.date | None, until: dt.date | None, limit: int | None,
-                    offset: int = 0):
-    q = (select(A.id, A.doc_id, A.start, A.end, A.label, A.attrs, A.score, A.source, A.verified, M.date,
-                func.substr(D.text, A.start + 1, A.end - A.start).label("text"))
-         .join(schema.document_meta, M.doc_id == A.doc_id).join(schema.documents, D.id == A.doc_id)
-         .where(and_(A.layer == "statement", *conds)))
+                    offset: int = 0, with_text: bool = True):
+    """Statement rows in date order; without ``with_text`` the ``text`` column is empty and no document
+    text is read (profiles aggregate thousands of rows and show a few: :func:`_dicts_with_text`)."""
+    text_column = func.substr(D.text, A.start + 1, A.end - A.start) if with_text else literal(None)
+    q = select(A.id, A.doc_id, A.start, A.end, A.label, A.attrs, A.score, A.source, A.verified, M.date, text_column.label("text"))
+    q = q.join(schema.document_meta, M.doc_id == A.doc_id)
+    if with_text:
+        q = q.join(schema.documents, D.id == A.doc_id)
+    q = q.where(and_(A.layer == "statement", *conds))
     q = dated_between(q, since, until).order_by(M.date.is_(None), M.date, A.doc_id, A.start, A.id)
     if limit:
         q = q.limit(limit).offset(offset)
     return conn.execute(q).all()
+
+
+def _dicts_with_text(conn: Connection, rows: list) -> list[dict[str, Any]]:
+    """:func:`_statement_dict` of rows read without text, with their texts read now (by id)."""
+    texts: dict[int, str] = {}
+    if rows:
+        q = (select(A.id, func.substr(D.text, A.start + 1, A.end - A.start)).join(schema.documents, D.id == A.doc_id)
+             .where(A.id.in_([r.id for r in rows])))
+        texts = {i: t for i, t in conn.execute(q)}
+    return [{**_statement_dict(r), "text": texts.get(r.id)} for r in rows]
 
 
 def _statement_dict(r) -> dict[str, Any]:
@@ -196,9 +210,11 @@ def _mentions(conn: Connection, actor: str, sample: int = 2000) -> tuple[Counter
     where = and_(A.layer == "actor", A.label == actor)
     docs = set(conn.execute(select(A.doc_id).where(where).distinct()).scalars())
     n = conn.execute(select(func.count()).select_from(schema.annotations).where(where)).scalar() or 0
+    # the sample's ids first (on the index), then their texts: ordering the texts themselves would read
+    # the text of every mention before the sort
+    first = select(A.id).where(where).order_by(A.doc_id).limit(sample).scalar_subquery()
     texts = conn.execute(
-        select(func.substr(D.text, A.start + 1, A.end - A.start)).join(schema.documents, D.id == A.doc_id)
-        .where(where).order_by(A.id).limit(sample)
+        select(func.substr(D.text, A.start + 1, A.end - A.start)).join(schema.documents, D.id == A.doc_id).where(A.id.in_(first))
     ).scalars()
     return Counter(texts), docs, n
 
@@ -217,16 +233,17 @@ def actor_profile(conn: Connection, actor: str, *, unit: str = "month", limit: i
     """Aliases seen (mention texts), statements by the actor (as holder) and about it (its mention inside
     another holder's statement), concepts supported / opposed, a timeline, co-occurring actors."""
     aliases, docs, n_mentions = _mentions(conn, actor)
-    by = _statement_rows(conn, [A.attrs["holder"].as_string() == actor], None, None, None)
+    holder = holder_of(conn)
+    by = _statement_rows(conn, [holder == actor], None, None, None, with_text=False)
     mention = schema.annotations.alias("mention")
     about_ids = select(A.id).join(mention, and_(mention.c.doc_id == A.doc_id, mention.c.layer == "actor",
                                                 mention.c.label == actor, mention.c.start >= A.start,
                                                 mention.c.end <= A.end)).where(A.layer == "statement")
-    about = _statement_rows(conn, [A.id.in_(about_ids), A.attrs["holder"].as_string() != actor], None, None, limit)
+    about = _statement_rows(conn, [A.id.in_(about_ids), holder != actor], None, None, limit)
     return {
         "id": actor, "mentions": n_mentions, "documents": len(docs),
         "aliases": [{"text": t, "count": n} for t, n in aliases.most_common(50)],
-        "statements_by": [_statement_dict(r) for r in by[-limit:]], "n_statements_by": len(by),
+        "statements_by": _dicts_with_text(conn, by[-limit:]), "n_statements_by": len(by),
         "statements_about": [_statement_dict(r) for r in about],
         "concepts": _positions(by, lambda r: r.label),
         "timeline": _series(by, unit),
@@ -236,11 +253,11 @@ def actor_profile(conn: Connection, actor: str, *, unit: str = "month", limit: i
 
 def concept_profile(conn: Connection, concept: str, *, unit: str = "month", limit: int = 200) -> dict[str, Any]:
     """Statements on a concept, holders supporting / opposing it, a timeline, co-occurring concepts."""
-    rows = _statement_rows(conn, [A.label == concept], None, None, None)
+    rows = _statement_rows(conn, [A.label == concept], None, None, None, with_text=False)
     docs = {r.doc_id for r in rows}
     return {
         "id": concept, "n_statements": len(rows), "documents": len(docs),
-        "statements": [_statement_dict(r) for r in rows[-limit:]],
+        "statements": _dicts_with_text(conn, rows[-limit:]),
         "holders": _positions(rows, lambda r: (r.attrs or {}).get("holder")),
         "timeline": _series(rows, unit),
         "co_occurring": _co_occurring(conn, "statement", concept, docs),

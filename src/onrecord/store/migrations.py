@@ -85,6 +85,13 @@ def _m006_annotations_label_layer(conn: Connection) -> None:
     conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_annotations_label_layer ON annotations (label, layer, doc_id)")
 
 
+def _m007_annotations_holder(conn: Connection) -> None:
+    # Statements and predictions by holder (the actor profile): an index on the holder attribute, the same
+    # expression that queries.holder_of() writes.
+    expression = "json_extract(attrs, '$.holder')" if conn.dialect.name == "sqlite" else "(attrs ->> 'holder')"
+    conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS ix_annotations_holder ON annotations ({expression})")
+
+
 MIGRATIONS: tuple[tuple[int, str, Migration], ...] = (
     (1, "initial schema: documents, meta, sources, speakers, annotations, runs, FTS", _m001_initial),
     (2, "analysis_state: the analyzer versions that analysed each document", _m002_analysis_state),
@@ -92,6 +99,7 @@ MIGRATIONS: tuple[tuple[int, str, Migration], ...] = (
     (4, "annotation_rejections: machine annotations a person deleted or relabelled", _m004_annotation_rejections),
     (5, "sentence_vectors: sentence embeddings for semantic search", _m005_sentence_vectors),
     (6, "index annotations by label and layer (workbench lists and profiles)", _m006_annotations_label_layer),
+    (7, "index annotations by holder (actor profiles)", _m007_annotations_holder),
 )
 
 
