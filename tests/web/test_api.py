@@ -423,6 +423,44 @@ def test_network_cache_is_per_store(analysed_db, tmp_path, make_client):
         b.close()
 
 
+def test_network_windows_from_the_statement_table_equal_the_store(fresh, make_client):
+    """The network views answer from an in-memory statement table once it is loaded (in the background);
+    every window, type and option gives what the store path gives, and a change to the store is seen."""
+    import time
+
+    from onrecord.networks.export import to_graph
+    from onrecord.web import views
+
+    client = make_client(fresh)
+    app = client.app
+
+    def loaded():
+        deadline = time.time() + 60
+        while views.statement_table(app) is None:
+            assert time.time() < deadline, "the statement table did not load"
+            time.sleep(0.05)
+        return views.statement_table(app)
+
+    table = loaded()
+    assert len(table.statements) == sum(1 for _ in _statement_annotations(fresh)) and table.times == sorted(table.times)
+    cases = [{}, {"since": "2025-07-01"}, {"until": "2025-07-01"}, {"since": "2025-06-08", "until": "2025-06-08"},
+             {"type": "onemode", "normalization": "jaccard"}, {"type": "twomode", "aggregation": "subtract", "normalization": "activity"}]
+    for params in cases:
+        got = client.get("/api/v1/networks", params=params).json()
+        opts = NetworkOptions(params.get("type", "twomode"), params.get("aggregation") or ("ignore" if params.get("type", "twomode") == "twomode" else "congruence"),
+                              params.get("normalization", "no"))
+        want = fresh.network(options=opts, since=params.get("since"), until=params.get("until"))[0]
+        assert got["statements"] == want.n_statements, params
+        graph = to_graph(want, opts.network_type == "twomode", {})
+        assert {frozenset((e["source"], e["target"])): pytest.approx(e["weight"]) for e in got["edges"]} == \
+            {frozenset((u, v)): d["weight"] for u, v, d in graph.edges(data=True)}, params
+    before = client.get("/api/v1/networks").json()["statements"]
+    polar = [x for x in _statement_annotations(fresh) if x.attrs.get("polarity") in ("support", "oppose")]
+    fresh.delete_annotation(polar[0].id, by="test")  # outside the app: the store files change
+    assert client.get("/api/v1/networks").json()["statements"] == before - 1  # the old table is not used
+    assert len(loaded().statements) == len(table.statements) - 1
+
+
 def test_network_exports_parse_back(client, analysed, tmp_path):
     expected = client.get("/api/v1/networks").json()
     ids = {n["id"] for n in expected["nodes"]}

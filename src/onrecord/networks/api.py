@@ -18,21 +18,27 @@ from .export import (
 )
 from .source import StatementFilter, statements_from_store
 
-__all__ = ["build_networks", "write_networks", "network_format"]
+__all__ = ["build_networks", "networks_of", "write_networks", "network_format"]
 
 
 def build_networks(conn, flt: StatementFilter, options: NetworkOptions, window: int | None = None, unit: str = "days") -> tuple[list[Network], int]:
     """The network (or, with ``window``, the series of time-window networks) of the stored statements
     that pass ``flt``; also the number of statements skipped for want of a document date."""
     statements, skipped = statements_from_store(conn, flt)
+    return networks_of(statements, flt, options, window, unit), skipped
+
+
+def networks_of(statements: list, flt: StatementFilter, options: NetworkOptions, window: int | None = None,
+                unit: str = "days") -> list[Network]:
+    """:func:`build_networks` on statements already read (``flt``'s dates become the options' range)."""
     opts = replace(
         options,
         start=options.start or (dt.datetime.combine(flt.since, dt.time()) if flt.since else None),
         stop=options.stop or (dt.datetime.combine(flt.until, dt.time()) if flt.until else None),
     )
     if window:
-        return time_windows(statements, opts, window, unit), skipped
-    return [network(statements, opts)], skipped
+        return time_windows(statements, opts, window, unit)
+    return [network(statements, opts)]
 
 
 def network_format(path: str, forced: str | None) -> str:

@@ -34,6 +34,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..corpus import Corpus
+from . import views
 from ..errors import ConfigError, InputError, NotFoundError, OnrecordError
 
 __all__ = ["WebConfig", "create_app", "is_loopback"]
@@ -129,6 +130,7 @@ def create_app(config: WebConfig | None = None, corpus: Corpus | None = None) ->
     config = config or WebConfig()
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI):
+        views.statement_table(_app)  # starts loading the network views' statements in the background
         yield
         if corpus is None:  # the app opened the store, so it closes it
             _app.state.corpus.close()

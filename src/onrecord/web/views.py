@@ -177,25 +177,74 @@ def _store_stamp(corpus: Corpus) -> tuple:
         return tuple(conn.execute(select(top_annotation, top_run, top_document)).one()) + files
 
 
-def _cached(request: Request, key: tuple, compute: Callable[[], Any]) -> Any:
-    """``compute()``, kept (per app, least recently used first out) until the store or a write through the
-    app changes. Cached values are shared between requests: callers must not modify them."""
-    state = request.app.state
+def _view_cache(state: Any) -> OrderedDict:
     with _CACHE_LOCK:
         cache = getattr(state, "view_cache", None)
         if cache is None:
             cache = state.view_cache = OrderedDict()
-    full_key = (key, _store_stamp(_corpus(request)), state.generation.value)
+        return cache
+
+
+def _full_key(app: Any, key: tuple) -> tuple:
+    return (key, _store_stamp(app.state.corpus), app.state.generation.value)
+
+
+def _keep(cache: OrderedDict, full_key: tuple, value: Any, only_one: bool = False) -> None:
+    """Store a value (the caller holds the lock); ``only_one`` drops the values of the same key kept for
+    earlier store states first (large values: one is enough)."""
+    if only_one:
+        for old in [k for k in cache if k[0] == full_key[0]]:
+            del cache[old]
+    cache[full_key] = value
+    while len(cache) > _CACHE_SIZE:
+        cache.popitem(last=False)
+
+
+def _cached(request: Request, key: tuple, compute: Callable[[], Any]) -> Any:
+    """``compute()``, kept (per app, least recently used first out) until the store or a write through the
+    app changes. Cached values are shared between requests: callers must not modify them."""
+    cache = _view_cache(request.app.state)
+    full_key = _full_key(request.app, key)
     with _CACHE_LOCK:
         if full_key in cache:
             cache.move_to_end(full_key)
             return cache[full_key]
     value = compute()
     with _CACHE_LOCK:
-        cache[full_key] = value
-        while len(cache) > _CACHE_SIZE:
-            cache.popitem(last=False)
+        _keep(cache, full_key, value)
     return value
+
+
+def _cached_later(app: Any, key: tuple, compute: Callable[[], Any]) -> Any | None:
+    """The value kept for the current store state, or ``None`` while ``compute()`` runs in a background
+    thread (one per key and state) whose result is kept for the state it started in. For values that
+    take seconds and that callers can do without (they take a slower path meanwhile)."""
+    cache = _view_cache(app.state)
+    full_key = _full_key(app, key)
+    with _CACHE_LOCK:
+        if full_key in cache:
+            cache.move_to_end(full_key)
+            return cache[full_key]
+        loading = getattr(app.state, "view_loading", None)
+        if loading is None:
+            loading = app.state.view_loading = set()
+        if full_key in loading:
+            return None
+        loading.add(full_key)
+
+    def run() -> None:
+        try:
+            value = compute()
+            with _CACHE_LOCK:
+                _keep(cache, full_key, value, only_one=True)
+        except Exception:  # noqa: BLE001 - a failed background load only means the slower path stays in use
+            pass
+        finally:
+            with _CACHE_LOCK:
+                loading.discard(full_key)
+
+    threading.Thread(target=run, name=f"onrecord-view-{key[0]}", daemon=True).start()
+    return None
 
 
 def listing(request: Request, flt: explore.BrowseFilter, page: int, per_page: int) -> dict[str, Any]:
@@ -248,11 +297,66 @@ def network(request: Request, query: NetworkQuery) -> NetworkView:
     return _cached(request, ("network", query), lambda: _network(request, query))
 
 
-def _network(request: Request, query: NetworkQuery) -> NetworkView:
-    from ..networks.export import to_graph
+#: Stores with at most this many statements keep them all in memory for the network views (~150 bytes
+#: each); larger ones read each window's statements from the store.
+STATEMENT_TABLE_LIMIT = 1_000_000
 
-    series = _corpus(request).network(options=query.options(), since=query.since, until=query.until, speaker=query.speaker,
-                            verified_only=query.verified_only)
+
+class StatementTable:
+    """Every dated statement of the store as network statements, in time order, for the network views:
+    a window is a slice found by bisection instead of a query (seconds on a large store)."""
+
+    def __init__(self, statements: list) -> None:
+        import datetime as dt
+        import sys
+
+        days: dict[Any, dt.datetime] = {}
+        slim = []
+        for st in statements:  # share the repeated values: a large store's table stays small
+            slim.append(type(st)(st.id, st.doc_id, days.setdefault(st.time, st.time), sys.intern(st.var1), sys.intern(st.var2),
+                                 st.qualifier, st.start, st.stop))
+        slim.sort(key=lambda st: st.time)
+        self.statements = slim
+        self.times = [st.time for st in slim]
+
+    def window(self, since: Any, until: Any) -> list:
+        """The statements dated in ``[since, until]`` (dates; ``None`` leaves an end open)."""
+        import bisect
+        import datetime as dt
+
+        lo = bisect.bisect_left(self.times, dt.datetime.combine(since, dt.time())) if since else 0
+        hi = bisect.bisect_right(self.times, dt.datetime.combine(until, dt.time())) if until else len(self.times)
+        return self.statements[lo:hi]
+
+
+def _load_statement_table(corpus: Corpus) -> StatementTable | None:
+    from ..networks.source import statements_from_store
+
+    with corpus.store.read() as conn:
+        n = conn.execute(select(func.count()).select_from(schema.annotations).where(schema.annotations.c.layer == "statement")).scalar()
+        if n > STATEMENT_TABLE_LIMIT:
+            return None
+        statements, _ = statements_from_store(conn)
+    return StatementTable(statements)
+
+
+def statement_table(app: Any) -> StatementTable | None:
+    """The in-memory statement table for the current store state, or ``None`` while it loads in the
+    background (or when the store is too large for one)."""
+    return _cached_later(app, ("statement-table",), lambda: _load_statement_table(app.state.corpus))
+
+
+def _network(request: Request, query: NetworkQuery) -> NetworkView:
+    from ..networks.api import networks_of
+    from ..networks.export import to_graph
+    from ..networks.source import StatementFilter
+
+    table = statement_table(request.app) if query.speaker is None and not query.verified_only else None
+    if table is not None:
+        series = networks_of(table.window(query.since, query.until), StatementFilter(query.since, query.until), query.options())
+    else:
+        series = _corpus(request).network(options=query.options(), since=query.since, until=query.until, speaker=query.speaker,
+                                          verified_only=query.verified_only)
     n = names()
     known = {**n["actor"], **n["concept"]}
     graph = to_graph(series[0], query.type == "twomode", {k: display(k) if k.startswith("speaker:") else known.get(k, k)
