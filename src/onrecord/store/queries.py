@@ -62,11 +62,9 @@ def document_conditions(conn: Connection, flt: DocumentFilter, key: Any) -> list
     if flt.speaker:
         sp = schema.speakers.c
         ds = schema.document_speakers.c
-        conds.append(
-            key.in_(
-                select(ds.doc_id).join(schema.speakers, sp.id == ds.speaker_id).where(func.lower(sp.name) == flt.speaker.lower())
-            )
-        )
+        # the speaker's ids first (a small table), then their documents on the speaker_id index
+        ids = select(sp.id).where(func.lower(sp.name) == flt.speaker.lower())
+        conds.append(key.in_(select(ds.doc_id).where(ds.speaker_id.in_(ids))))
     if flt.latest_only:
         newer = schema.documents.alias("newer")
         conds.append(~select(newer.c.id).where(newer.c.previous_id == key).exists())
