@@ -27,3 +27,21 @@ def test_actor_profile_texts_match_their_spans(corpus, samples):
     assert profile["statements_by"] and len(profile["statements_by"]) <= 3
     for s in profile["statements_by"]:
         assert s["text"] == texts[s["doc_id"]][s["start"]:s["end"]] and s["holder"] == holder
+
+
+def test_statements_about_an_actor_walked_by_date_equal_the_direct_match(corpus, samples, monkeypatch):
+    from onrecord import explore
+
+    corpus.ingest(samples, speaker="Alexander Dugin")
+    corpus.analyze(workers=0)
+    with corpus.store.read() as conn:
+        actors = [a for (a,) in conn.execute(select(schema.annotations.c.label).where(schema.annotations.c.layer == "actor").distinct())]
+        compared = 0
+        for actor in actors:
+            direct = explore.actor_profile(conn, actor, limit=5)
+            monkeypatch.setattr(explore, "ABOUT_WALK_FROM", 0)
+            walked = explore.actor_profile(conn, actor, limit=5)
+            monkeypatch.setattr(explore, "ABOUT_WALK_FROM", 2000)
+            assert walked == direct, actor
+            compared += bool(direct["statements_about"])
+    assert compared >= 3  # the samples have actors that others speak about

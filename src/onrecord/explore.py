@@ -235,11 +235,7 @@ def actor_profile(conn: Connection, actor: str, *, unit: str = "month", limit: i
     aliases, docs, n_mentions = _mentions(conn, actor)
     holder = holder_of(conn)
     by = _statement_rows(conn, [holder == actor], None, None, None, with_text=False)
-    mention = schema.annotations.alias("mention")
-    about_ids = select(A.id).join(mention, and_(mention.c.doc_id == A.doc_id, mention.c.layer == "actor",
-                                                mention.c.label == actor, mention.c.start >= A.start,
-                                                mention.c.end <= A.end)).where(A.layer == "statement")
-    about = _statement_rows(conn, [A.id.in_(about_ids), holder != actor], None, None, limit)
+    about = _statements_about(conn, actor, docs, limit)
     return {
         "id": actor, "mentions": n_mentions, "documents": len(docs),
         "aliases": [{"text": t, "count": n} for t, n in aliases.most_common(50)],
@@ -249,6 +245,36 @@ def actor_profile(conn: Connection, actor: str, *, unit: str = "month", limit: i
         "timeline": _series(by, unit),
         "co_occurring": _co_occurring(conn, "actor", actor, docs),
     }
+
+
+#: An actor named in more documents than this has the statements about it found document by document in
+#: date order, stopping at the limit, instead of matching every mention first.
+ABOUT_WALK_FROM = 2000
+
+
+def _statements_about(conn: Connection, actor: str, docs: set[int], limit: int) -> list:
+    """The first ``limit`` statements (date order) that contain a mention of ``actor`` and are held by
+    someone else."""
+    holder = holder_of(conn)
+    mention = schema.annotations.alias("mention")
+
+    def about(doc_ids: list[int] | None, n: int | None) -> list:
+        q = select(A.id).join(mention, and_(mention.c.doc_id == A.doc_id, mention.c.layer == "actor", mention.c.label == actor,
+                                            mention.c.start >= A.start, mention.c.end <= A.end)).where(A.layer == "statement")
+        if doc_ids is not None:
+            q = q.where(A.doc_id.in_(doc_ids))
+        return _statement_rows(conn, [A.id.in_(q), holder != actor], None, None, n)
+
+    if len(docs) <= ABOUT_WALK_FROM:
+        return about(None, limit)
+    # the order of _statement_rows: undated documents last, then date, then id
+    ordered = [d for (d,) in conn.execute(select(M.doc_id).order_by(M.date.is_(None), M.date, M.doc_id)) if d in docs]
+    rows: list = []
+    for at in range(0, len(ordered), 200):
+        rows += about(ordered[at : at + 200], None)
+        if len(rows) >= limit:
+            break
+    return rows[:limit]
 
 
 def concept_profile(conn: Connection, concept: str, *, unit: str = "month", limit: int = 200) -> dict[str, Any]:
