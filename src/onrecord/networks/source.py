@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, and_, select
 
 from ..store import schema
-from ..store.queries import dated_between
+from ..store.queries import attr_of, dated_between
 from .dna import NetStatement
 
 __all__ = ["StatementFilter", "statements_from_store", "POLARITY"]
@@ -32,7 +32,8 @@ def statements_from_store(conn: Connection, flt: StatementFilter = StatementFilt
     var2 = concept label, qualifier = agreement 1/0, time = the document date); statements of
     documents without a date cannot be placed in time and are skipped (counted)."""
     a, m = schema.annotations.c, schema.document_meta.c
-    q = select(a.id, a.doc_id, a.start, a.end, a.label, a.attrs, a.score, a.verified, m.date).join(
+    holder, polarity, speaker = (attr_of(conn, name) for name in ("holder", "polarity", "speaker"))
+    q = select(a.id, a.doc_id, a.start, a.end, a.label, holder, polarity, speaker, m.date).join(
         schema.document_meta, m.doc_id == a.doc_id
     ).where(a.layer == flt.layer)
     q = dated_between(q, flt.since, flt.until)
@@ -44,17 +45,19 @@ def statements_from_store(conn: Connection, flt: StatementFilter = StatementFilt
     if conds:
         q = q.where(and_(*conds))
     out, skipped = [], 0
-    for row in conn.execute(q.order_by(a.doc_id, a.start, a.id)):
-        attrs = row.attrs or {}
-        if flt.speaker and str(attrs.get("speaker", "")).casefold() != flt.speaker.casefold():
+    wanted = flt.speaker.casefold() if flt.speaker else None
+    times: dict[dt.date, dt.datetime] = {}  # one datetime and one string per distinct value: long lists stay small
+    names: dict[str, str] = {}
+    for row_id, doc_id, start, end, label, who, pol, said_by, day in conn.execute(q.order_by(a.doc_id, a.start, a.id)):
+        if wanted is not None and ("" if said_by is None else str(said_by)).casefold() != wanted:
             continue
-        if row.date is None:
+        if day is None:
             skipped += 1
             continue
-        out.append(
-            NetStatement(
-                row.id, row.doc_id, dt.datetime.combine(row.date, dt.time()), str(attrs.get("holder", "")), row.label,
-                POLARITY.get(attrs.get("polarity")), row.start, row.end,
-            )
-        )
+        time = times.get(day)
+        if time is None:
+            time = times[day] = dt.datetime.combine(day, dt.time())
+        who = "" if who is None else str(who)
+        out.append(NetStatement(row_id, doc_id, time, names.setdefault(who, who), names.setdefault(label, label),
+                                POLARITY.get(pol), start, end))
     return out, skipped

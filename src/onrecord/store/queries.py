@@ -96,14 +96,21 @@ def _fts_ids(conn: Connection, query: str) -> Select:
     return select(fts.c.rowid).where(text("document_fts MATCH :q").bindparams(q=query))
 
 
+def attr_of(conn: Connection, name: str) -> Any:
+    """An annotation's attribute ``name`` (a plain identifier) read in SQL: no JSON decoding in Python."""
+    from sqlalchemy import literal_column
+
+    if not name.isidentifier():
+        raise ValueError(f"not an attribute name: {name!r}")
+    if conn.dialect.name == "sqlite":
+        return func.json_extract(schema.annotations.c.attrs, literal_column(f"'$.{name}'"))
+    return schema.annotations.c.attrs.op("->>")(literal_column(f"'{name}'"))
+
+
 def holder_of(conn: Connection) -> Any:
     """An annotation's ``holder`` attribute as text, written exactly as the holder index (migration 7) is,
     so that ``holder_of(conn) == actor`` is an index lookup, not a scan of every annotation's JSON."""
-    from sqlalchemy import literal_column
-
-    if conn.dialect.name == "sqlite":
-        return func.json_extract(schema.annotations.c.attrs, literal_column("'$.holder'"))
-    return schema.annotations.c.attrs.op("->>")(literal_column("'holder'"))
+    return attr_of(conn, "holder")
 
 
 def document_rows(conn: Connection, ids: Iterable[int], with_text: bool = True) -> list[dict[str, Any]]:

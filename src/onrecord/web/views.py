@@ -307,17 +307,8 @@ class StatementTable:
     a window is a slice found by bisection instead of a query (seconds on a large store)."""
 
     def __init__(self, statements: list) -> None:
-        import datetime as dt
-        import sys
-
-        days: dict[Any, dt.datetime] = {}
-        slim = []
-        for st in statements:  # share the repeated values: a large store's table stays small
-            slim.append(type(st)(st.id, st.doc_id, days.setdefault(st.time, st.time), sys.intern(st.var1), sys.intern(st.var2),
-                                 st.qualifier, st.start, st.stop))
-        slim.sort(key=lambda st: st.time)
-        self.statements = slim
-        self.times = [st.time for st in slim]
+        self.statements = sorted(statements, key=lambda st: st.time)  # stable: the store's order within a day
+        self.times = [st.time for st in self.statements]
 
     def window(self, since: Any, until: Any) -> list:
         """The statements dated in ``[since, until]`` (dates; ``None`` leaves an end open)."""
