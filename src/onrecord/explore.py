@@ -8,6 +8,7 @@ only format what these return.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -267,13 +268,26 @@ def _statements_about(conn: Connection, actor: str, docs: set[int], limit: int) 
 
     if len(docs) <= ABOUT_WALK_FROM:
         return about(None, limit)
-    # the order of _statement_rows: undated documents last, then date, then id
-    ordered = [d for (d,) in conn.execute(select(M.doc_id).order_by(M.date.is_(None), M.date, M.doc_id)) if d in docs]
+    # the order of _statement_rows (dated documents by date and id on the date index, then the undated
+    # ones), read lazily: a much-named actor needs only the first few hundred of its documents
+    dated = conn.execute(select(M.doc_id).where(M.date.is_not(None)).order_by(M.date, M.doc_id))
+    undated = conn.execute(select(M.doc_id).where(M.date.is_(None)).order_by(M.doc_id))
     rows: list = []
-    for at in range(0, len(ordered), 200):
-        rows += about(ordered[at : at + 200], None)
-        if len(rows) >= limit:
-            break
+    chunk: list[int] = []
+    try:
+        for (doc_id,) in itertools.chain(dated, undated):
+            if doc_id in docs:
+                chunk.append(doc_id)
+            if len(chunk) == 200:
+                rows += about(chunk, None)
+                chunk = []
+                if len(rows) >= limit:
+                    return rows[:limit]
+        if chunk:
+            rows += about(chunk, None)
+    finally:
+        dated.close()
+        undated.close()
     return rows[:limit]
 
 
