@@ -25,7 +25,7 @@ NORMALISATIONS = {"twomode": ("no", "activity", "prominence"), "onemode": ("no",
 DUPLICATES = ("include", "document", "week", "month", "year", "acrossrange")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NetStatement:
     id: int
     doc_id: int

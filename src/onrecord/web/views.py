@@ -297,7 +297,7 @@ def network(request: Request, query: NetworkQuery) -> NetworkView:
     return _cached(request, ("network", query), lambda: _network(request, query))
 
 
-#: Stores with at most this many statements keep them all in memory for the network views (~150 bytes
+#: Stores with at most this many statements keep them all in memory for the network views (~250 bytes
 #: each); larger ones read each window's statements from the store.
 STATEMENT_TABLE_LIMIT = 1_000_000
 
