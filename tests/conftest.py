@@ -12,6 +12,20 @@ import onrecord
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "examples" / "corpus"
+
+
+def assert_same_documents(corpus, other) -> None:
+    """``other`` holds the documents of ``corpus`` (matched by text hash) with the same text, metadata,
+    format, encoding and annotations: what an export -> import round trip must keep."""
+    before = {d.sha256: d for d in corpus.documents()}
+    after = {d.sha256: d for d in other.documents()}
+    assert before.keys() == after.keys()
+    for sha, doc in before.items():
+        twin = after[sha]
+        assert twin.text == doc.text
+        assert (twin.meta, twin.format, twin.encoding) == (doc.meta, doc.format, doc.encoding)
+        strip = lambda anns: [(a.start, a.end, a.layer, a.label, a.attrs, a.score, a.source, a.verified) for a in anns]  # noqa: E731
+        assert strip(twin.annotations()) == strip(doc.annotations())
 SAMPLE_000 = SAMPLES / "000_093af9b9ee9032fc.txt"
 SAMPLE_002 = SAMPLES / "002_283642ddbe666578.txt"
 

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 from onrecord.ingest.decode import decode_bytes, normalise_text
+from tests.conftest import assert_same_documents
 
 
 def _only(corpus):
@@ -119,15 +120,7 @@ def test_export_jsonl_then_import_keeps_text_and_spans(corpus, samples, tmp_path
     other = onrecord.open(tmp_path / "other.db")
     report = other.ingest([out])
     assert report.ok and len(report.added) == 3
-    before = {d.sha256: d for d in corpus.documents()}
-    after = {d.sha256: d for d in other.documents()}
-    assert before.keys() == after.keys()
-    for sha, doc in before.items():
-        twin = after[sha]
-        assert twin.text == doc.text
-        assert (twin.meta, twin.format, twin.encoding) == (doc.meta, doc.format, doc.encoding)
-        strip = lambda anns: [(a.start, a.end, a.layer, a.label, a.attrs, a.score, a.source, a.verified) for a in anns]  # noqa: E731
-        assert strip(twin.annotations()) == strip(doc.annotations())
+    assert_same_documents(corpus, other)
     # and once more: importing the export again adds nothing
     assert other.ingest([out]).unchanged and not other.ingest([out]).added
     other.close()
