@@ -130,7 +130,10 @@ def create_app(config: WebConfig | None = None, corpus: Corpus | None = None) ->
     config = config or WebConfig()
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI):
-        views.statement_table(_app)  # starts loading the network views' statements in the background
+        try:  # start loading the network views' statements in the background; requests work without them
+            views.statement_table(_app)
+        except Exception:  # noqa: BLE001 - a store that cannot be read now is reported by the requests themselves
+            pass
         yield
         if corpus is None:  # the app opened the store, so it closes it
             _app.state.corpus.close()
