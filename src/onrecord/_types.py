@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
-__all__ = ["Annotation", "Meta", "DocumentInput", "Problem", "IngestReport", "META_FIELDS"]
+__all__ = ["Annotation", "Meta", "DocumentInput", "Problem", "IngestReport", "META_FIELDS", "speaker_test"]
+
+def speaker_test(speaker: str | None) -> Callable[[Any], bool]:
+    """Whether an annotation's ``speaker`` attribute names ``speaker`` (case-insensitive, a missing one
+    is ""); without ``speaker`` every value passes. The one rule of every ``--speaker`` filter."""
+    if not speaker:
+        return lambda value: True
+    wanted = speaker.casefold()
+    return lambda value: ("" if value is None else str(value)).casefold() == wanted
+
 
 #: Document metadata with a column of its own; anything else goes to ``Meta.extra``.
 META_FIELDS = ("date", "outlet", "programme", "title", "author", "language", "url")

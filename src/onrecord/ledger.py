@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from ._types import speaker_test
 from .errors import ConfigError, NotFoundError
 from .store import schema
 from .store.queries import dated_between
@@ -55,9 +56,10 @@ def list_predictions(conn: Connection, *, speaker: str | None = None, status: st
     rows = conn.execute(q.order_by(M.date.is_(None).desc(), M.date, A.doc_id, A.start, A.id)).all()
     verdicts = _verdicts(conn, [r.id for r in rows])
     out = []
+    said_by = speaker_test(speaker)
     for r in rows:
         attrs = r.attrs or {}
-        if speaker and str(attrs.get("speaker", "")).casefold() != speaker.casefold():
+        if not said_by(attrs.get("speaker")):
             continue
         history = verdicts.get(r.id, [])
         end = attrs.get("horizon_end")

@@ -36,6 +36,7 @@ import numpy as np
 import yaml
 from sqlalchemy import Connection, select
 
+from ._types import speaker_test
 from .errors import ConfigError
 from .store import schema
 from .store.queries import dated_between
@@ -249,10 +250,11 @@ def find_shifts(conn: Connection, *, speaker: str | None = None, concept: str | 
             q = q.where(A.label == concept)
     q = dated_between(q, since, until)
     blocks: dict[tuple[str, str], list] = defaultdict(list)
+    said_by = speaker_test(speaker)
     for row in conn.execute(q.order_by(M.date, A.doc_id, A.start, A.id)):
         attrs = row.attrs or {}
         who, whose = str(attrs.get("speaker") or ""), str(attrs.get("holder") or "")
-        if speaker and who.casefold() != speaker.casefold():
+        if not said_by(who):
             continue
         if holder and whose != holder:
             continue

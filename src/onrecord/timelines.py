@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from ._types import speaker_test
 from .errors import ConfigError
 from .store import schema
 from .store.queries import dated_between
@@ -51,10 +52,11 @@ def timeline(conn: Connection, *, by: str = "actor", unit: str = "month", speake
     q = select(M.date, A.label, A.attrs).join(schema.document_meta, M.doc_id == A.doc_id).where(A.layer == "statement")
     q = dated_between(q, since, until)
     cells: dict[tuple[str, str, str], dict[str, int]] = defaultdict(lambda: {"support": 0, "oppose": 0})
+    said_by = speaker_test(speaker)
     for day, label, attrs in conn.execute(q.where(M.date.is_not(None))):
         attrs = attrs or {}
         who = str(attrs.get("speaker") or "")
-        if speaker and who.casefold() != speaker.casefold():
+        if not said_by(who):
             continue
         key = str(attrs.get("holder", "")) if by == "actor" else label
         polarity = "oppose" if attrs.get("polarity") == "oppose" else "support"

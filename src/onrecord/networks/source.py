@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, and_, select
 
+from .._types import speaker_test
 from ..store import schema
 from ..store.queries import attr_of, dated_between
 from .dna import NetStatement
@@ -45,11 +46,11 @@ def statements_from_store(conn: Connection, flt: StatementFilter = StatementFilt
     if conds:
         q = q.where(and_(*conds))
     out, skipped = [], 0
-    wanted = flt.speaker.casefold() if flt.speaker else None
+    said_by = speaker_test(flt.speaker)
     times: dict[dt.date, dt.datetime] = {}  # one datetime and one string per distinct value: long lists stay small
     names: dict[str, str] = {}
-    for row_id, doc_id, start, end, label, who, pol, said_by, day in conn.execute(q.order_by(a.doc_id, a.start, a.id)):
-        if wanted is not None and ("" if said_by is None else str(said_by)).casefold() != wanted:
+    for row_id, doc_id, start, end, label, who, pol, speaker_of, day in conn.execute(q.order_by(a.doc_id, a.start, a.id)):
+        if not said_by(speaker_of):
             continue
         if day is None:
             skipped += 1

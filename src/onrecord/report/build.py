@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from .._types import speaker_test
 from ..ledger import list_predictions
 from ..shifts import find_shifts
 from ..store import schema
@@ -26,9 +27,9 @@ def _first_seen(conn: Connection, layer: str, key, speaker: str | None = None) -
     q = (select(M.date, A.doc_id, A.label, A.attrs).join(schema.document_meta, M.doc_id == A.doc_id)
          .where(A.layer == layer, M.date.is_not(None)).order_by(M.date, A.doc_id, A.start))
     first: dict[Any, tuple[dt.date, int, dict]] = {}
-    wanted = speaker.casefold() if speaker else None
+    said_by = speaker_test(speaker)
     for day, doc_id, label, attrs in conn.execute(q):
-        if wanted is not None and str((attrs or {}).get("speaker") or "").casefold() != wanted:
+        if not said_by((attrs or {}).get("speaker")):
             continue
         k = key(label, attrs or {})
         if k is not None and k not in first:

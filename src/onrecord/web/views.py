@@ -3,6 +3,8 @@ state), exports and semantic search. Each function calls the library and shapes 
 
 from __future__ import annotations
 
+import bisect
+import datetime as dt
 import functools
 import os
 import tempfile
@@ -158,9 +160,8 @@ _CACHE_LOCK = threading.Lock()
 
 def _store_stamp(corpus: Corpus) -> tuple:
     """Changes whenever documents or annotations are added or analysis runs happen (cheap: three indexed
-    maxima), and, for
-    an SQLite file, on every commit by any process (the database and WAL files' modification times and
-    sizes), so corrections made outside the app are seen too."""
+    maxima), and, for an SQLite file, on every commit by any process (the database and WAL files'
+    modification times and sizes), so corrections made outside the app are seen too."""
     files: tuple = ()
     if corpus.store.url.startswith("sqlite:///"):
         path = corpus.store.url[len("sqlite:///"):]
@@ -312,9 +313,6 @@ class StatementTable:
 
     def window(self, since: Any, until: Any) -> list:
         """The statements dated in ``[since, until]`` (dates; ``None`` leaves an end open)."""
-        import bisect
-        import datetime as dt
-
         lo = bisect.bisect_left(self.times, dt.datetime.combine(since, dt.time())) if since else 0
         hi = bisect.bisect_right(self.times, dt.datetime.combine(until, dt.time())) if until else len(self.times)
         return self.statements[lo:hi]
